@@ -1,0 +1,5 @@
+/**
+ * The qmp-sentinel daemon: discovers local QEMU instances, runs one supervisor per VM that polls
+ * only non-intrusive state, feeds hang-detector, and exposes metrics, alerts and an HTTP API.
+ */
+package org.qmpsentinel.agent;

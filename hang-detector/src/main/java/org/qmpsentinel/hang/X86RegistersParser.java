@@ -1,0 +1,16 @@
+package org.qmpsentinel.hang;
+
+import java.util.Map;
+
+/**
+ * Parses QEMU's x86 {@code info registers} text (one CPU, or {@code -a} with {@code CPU#n}
+ * sections). Tolerant: unknown lines are skipped and never throw.
+ */
+public final class X86RegistersParser {
+  private X86RegistersParser() {}
+
+  /** Registers by cpu index; a single-CPU dump is keyed by {@code defaultCpu}. */
+  public static Map<Integer, X86Registers> parse(String text, int defaultCpu) {
+    throw new UnsupportedOperationException("implemented in issue 3");
+  }
+}

@@ -1,0 +1,68 @@
+package org.qmpsentinel.qmp;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A negotiated QMP session (capabilities already exchanged). Thread-safe. Futures never complete on
+ * the Netty event loop, so callers may chain blocking work onto them.
+ */
+public interface QmpConnection extends AutoCloseable {
+
+  QmpEndpoint endpoint();
+
+  QmpGreeting greeting();
+
+  /** {@code true} when {@code oob} was offered, requested and enabled. */
+  boolean oobEnabled();
+
+  /** The QEMU process on the other end of a unix socket; empty for TCP. */
+  Optional<PeerCredentials> peerCredentials();
+
+  /** Sends the command with the default timeout. */
+  <T> CompletableFuture<T> execute(QmpCommand<T> command);
+
+  /**
+   * Sends the command. The future fails with {@link QmpErrorException} for an error reply, {@link
+   * QmpTimeoutException} after {@code timeout}, {@link QmpConnectionClosedException} when the
+   * connection drops first. Cancelling the future forgets the command (a late reply is discarded
+   * and counted, not treated as a protocol violation).
+   */
+  <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout);
+
+  /** Raw execute of any command; {@code arguments} may be {@code null}. */
+  default CompletableFuture<JsonNode> execute(String command, JsonNode arguments) {
+    return execute(QmpCommand.raw(command, arguments));
+  }
+
+  /** Subscribes to events by name (e.g. {@code "RESET"}). */
+  default QmpSubscription subscribe(String eventName, QmpEventListener listener) {
+    return subscribe(e -> e.name().equals(eventName), listener);
+  }
+
+  /** Subscribes to all events matching {@code filter}, delivered in order on a default executor. */
+  QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener);
+
+  /** Subscribes with an explicit executor for the listener (must not be the event loop). */
+  QmpSubscription subscribe(
+      Predicate<QmpEvent> filter, QmpEventListener listener, Executor executor);
+
+  /** Number of commands sent and not yet answered. */
+  int pendingCommands();
+
+  boolean isOpen();
+
+  /** Completes (normally) when the connection is closed, with the reason it closed. */
+  CompletableFuture<Throwable> closeFuture();
+
+  /** A synchronous view for scripts and tests. Never call it from an event-loop thread. */
+  BlockingQmp blocking();
+
+  /** Closes the connection; pending commands fail with {@link QmpConnectionClosedException}. */
+  @Override
+  void close();
+}
