@@ -20,7 +20,7 @@ public interface QmpClient extends AutoCloseable {
   }
 
   static QmpClient create(QmpClientOptions defaults) {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new org.qmpsentinel.qmp.internal.DefaultQmpClient(defaults);
   }
 
   QmpClientOptions defaultOptions();

@@ -4,39 +4,52 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import org.qmpsentinel.qmp.internal.Replies;
+import org.qmpsentinel.qmp.internal.protocol.Messages;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Typed commands the agent uses. Each returns an immutable {@link QmpCommand} whose reply decoder
  * maps QMP's JSON to a record. See {@code qapi/*.json} in QEMU for the wire forms.
  */
 public final class QmpCommands {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final ObjectNode VCPU_KVM_STATS = vcpuKvmStatsArguments();
+
   private QmpCommands() {}
 
+  private static ObjectNode vcpuKvmStatsArguments() {
+    ObjectNode arguments = NODES.objectNode().put("target", "vcpu");
+    arguments.putArray("providers").addObject().put("provider", "kvm");
+    return arguments;
+  }
+
   public static QmpCommand<QmpVersion> queryVersion() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-version", null, false, Messages::parseVersion);
   }
 
   public static QmpCommand<StatusInfo> queryStatus() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-status", null, false, Replies::status);
   }
 
   /** The VM's {@code -name}; empty when none was given. */
   public static QmpCommand<Optional<String>> queryName() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-name", null, false, Replies::name);
   }
 
   /** The VM's UUID; QEMU reports all zeros when none was given. */
   public static QmpCommand<String> queryUuid() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-uuid", null, false, Replies::uuid);
   }
 
   public static QmpCommand<KvmInfo> queryKvm() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-kvm", null, false, Replies::kvm);
   }
 
   public static QmpCommand<List<CpuInfoFast>> queryCpusFast() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-cpus-fast", null, false, Replies::cpusFast);
   }
 
   /**
@@ -44,15 +57,15 @@ public final class QmpCommands {
    * interrupts each vCPU's KVM_RUN to read its stats fd but does not synchronize register state.
    */
   public static QmpCommand<List<VcpuStats>> queryVcpuStats() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-stats", VCPU_KVM_STATS, false, Replies::vcpuStats);
   }
 
   public static QmpCommand<Set<String>> queryCommands() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-commands", null, false, Replies::commandNames);
   }
 
   public static QmpCommand<JsonNode> queryQmpSchema() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return new QmpCommand<>("query-qmp-schema", null, false, r -> r);
   }
 
   /**
@@ -60,26 +73,32 @@ public final class QmpCommands {
    * policy. {@code cpuIndex} selects the monitor's current CPU for this command.
    */
   public static QmpCommand<String> humanMonitorCommand(String commandLine, OptionalInt cpuIndex) {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    ObjectNode arguments = NODES.objectNode().put("command-line", commandLine);
+    cpuIndex.ifPresent(i -> arguments.put("cpu-index", i));
+    return new QmpCommand<>("human-monitor-command", arguments, false, Replies::string);
+  }
+
+  private static QmpCommand<Void> noReply(String name) {
+    return new QmpCommand<>(name, null, false, r -> null);
   }
 
   public static QmpCommand<Void> cont() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return noReply("cont");
   }
 
   public static QmpCommand<Void> stop() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return noReply("stop");
   }
 
   public static QmpCommand<Void> systemReset() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return noReply("system_reset");
   }
 
   public static QmpCommand<Void> injectNmi() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return noReply("inject-nmi");
   }
 
   public static QmpCommand<Void> quit() {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    return noReply("quit");
   }
 }

@@ -48,6 +48,33 @@ public sealed interface QmpEndpoint {
    * @throws IllegalArgumentException with a message naming the text when it is none of those
    */
   static QmpEndpoint parse(String text) {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    String t = text == null ? "" : text.trim();
+    if (t.startsWith("unix:")) {
+      t = t.substring("unix:".length());
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("empty unix socket path in '" + text + "'");
+      }
+      return new Unix(Path.of(t));
+    }
+    if (t.startsWith("/")) {
+      return new Unix(Path.of(t));
+    }
+    if (t.startsWith("tcp:")) {
+      t = t.substring("tcp:".length());
+    }
+    int colon = t.lastIndexOf(':');
+    if (colon <= 0 || colon == t.length() - 1) {
+      throw new IllegalArgumentException(
+          "not a QMP endpoint: '" + text + "' (expected unix:/path, /path, or host:port)");
+    }
+    String host = t.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      return new Tcp(host, Integer.parseInt(t.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad port in QMP endpoint '" + text + "'", e);
+    }
   }
 }

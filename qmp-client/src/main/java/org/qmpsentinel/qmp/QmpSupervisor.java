@@ -24,7 +24,11 @@ public interface QmpSupervisor extends AutoCloseable {
       QmpClientOptions options,
       Backoff backoff,
       Listener listener) {
-    throw new UnsupportedOperationException("implemented in issue 2");
+    if (!(client instanceof org.qmpsentinel.qmp.internal.DefaultQmpClient defaultClient)) {
+      throw new IllegalArgumentException("client must come from QmpClient.create()");
+    }
+    return org.qmpsentinel.qmp.internal.DefaultQmpSupervisor.start(
+        defaultClient, endpoint, options, backoff, listener);
   }
 
   ConnectionState state();

@@ -1,0 +1,168 @@
+package org.qmpsentinel.qmp.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.qmpsentinel.qmp.QmpClient;
+import org.qmpsentinel.qmp.QmpClientOptions;
+import org.qmpsentinel.qmp.QmpConnection;
+import org.qmpsentinel.qmp.QmpConnectionClosedException;
+import org.qmpsentinel.qmp.QmpEndpoint;
+import org.qmpsentinel.qmp.QmpTimeoutException;
+import org.qmpsentinel.qmp.internal.codec.JsonMessageDecoder;
+import org.qmpsentinel.qmp.internal.codec.JsonMessageEncoder;
+import org.qmpsentinel.qmp.internal.events.EventDispatcher;
+import org.qmpsentinel.qmp.internal.protocol.QmpSessionHandler;
+import org.qmpsentinel.qmp.internal.transport.Transport;
+
+/**
+ * Owns the event loops and the callback threads. Callers' futures, listeners and supervisor
+ * callbacks run on the callback pool, never on an event loop, so user code may block without
+ * stalling I/O for other connections.
+ */
+public final class DefaultQmpClient implements QmpClient {
+  private final QmpClientOptions defaults;
+  private final Transport transport = Transport.create();
+  private final ExecutorService callbacks = Executors.newCachedThreadPool(daemon("qmp-callback"));
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(daemon("qmp-timer"));
+  private final Set<DefaultQmpConnection> connections = ConcurrentHashMap.newKeySet();
+
+  public DefaultQmpClient(QmpClientOptions defaults) {
+    this.defaults = defaults;
+  }
+
+  @Override
+  public QmpClientOptions defaultOptions() {
+    return defaults;
+  }
+
+  ExecutorService callbacks() {
+    return callbacks;
+  }
+
+  ScheduledExecutorService timers() {
+    return timers;
+  }
+
+  @Override
+  public CompletableFuture<QmpConnection> connect(QmpEndpoint endpoint, QmpClientOptions options) {
+    CompletableFuture<QmpConnection> result = new CompletableFuture<>();
+    EventDispatcher dispatcher =
+        new EventDispatcher(options.eventBufferCapacity(), options.eventOverflowPolicy());
+    QmpSessionHandler session = new QmpSessionHandler(options.requestOob(), dispatcher::dispatch);
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(transport.group())
+            .channel(transport.channelClass(endpoint))
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            "decoder",
+                            new JsonMessageDecoder(
+                                options.maxMessageBytes(), options.maxNestingDepth()))
+                        .addLast("encoder", JsonMessageEncoder.INSTANCE)
+                        .addLast("session", session);
+                  }
+                });
+    ChannelFuture connected;
+    try {
+      connected = bootstrap.connect(transport.address(endpoint));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(
+          new QmpConnectionClosedException("cannot connect to " + endpoint + ": " + e, e));
+      return result;
+    }
+    connected.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            Throwable cause = f.cause();
+            callbacks.execute(
+                () ->
+                    result.completeExceptionally(
+                        new QmpConnectionClosedException(
+                            "cannot connect to " + endpoint + ": " + cause.getMessage(), cause)));
+            return;
+          }
+          Channel channel = connected.channel();
+          // The connect timeout covers the greeting and negotiation too: a QEMU that accepts
+          // but never greets (e.g. frozen) must not hang the caller.
+          ScheduledFuture<?> negotiationTimeout =
+              channel
+                  .eventLoop()
+                  .schedule(
+                      () ->
+                          session.abort(
+                              new QmpTimeoutException(
+                                  "connect to " + endpoint, options.connectTimeout())),
+                      options.connectTimeout().toNanos(),
+                      TimeUnit.NANOSECONDS);
+          var credentials = Transport.peerCredentials(channel);
+          session
+              .negotiated()
+              .whenComplete(
+                  (greeting, error) -> {
+                    negotiationTimeout.cancel(false);
+                    callbacks.execute(
+                        () -> {
+                          if (error != null) {
+                            result.completeExceptionally(error);
+                            return;
+                          }
+                          DefaultQmpConnection connection =
+                              new DefaultQmpConnection(
+                                  endpoint,
+                                  channel,
+                                  session,
+                                  dispatcher,
+                                  greeting,
+                                  credentials,
+                                  options,
+                                  callbacks);
+                          connections.add(connection);
+                          connection.closeFuture().thenRun(() -> connections.remove(connection));
+                          if (!result.complete(connection)) {
+                            connection.close();
+                          }
+                        });
+                  });
+          session.closed().thenAccept(dispatcher::close);
+        });
+    return result;
+  }
+
+  @Override
+  public void close() {
+    connections.forEach(DefaultQmpConnection::close);
+    transport.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    timers.shutdownNow();
+    callbacks.shutdown();
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

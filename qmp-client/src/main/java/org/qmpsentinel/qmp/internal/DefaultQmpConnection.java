@@ -1,0 +1,162 @@
+package org.qmpsentinel.qmp.internal;
+
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import org.qmpsentinel.qmp.BlockingQmp;
+import org.qmpsentinel.qmp.PeerCredentials;
+import org.qmpsentinel.qmp.QmpClientOptions;
+import org.qmpsentinel.qmp.QmpCommand;
+import org.qmpsentinel.qmp.QmpConnection;
+import org.qmpsentinel.qmp.QmpEndpoint;
+import org.qmpsentinel.qmp.QmpEvent;
+import org.qmpsentinel.qmp.QmpEventListener;
+import org.qmpsentinel.qmp.QmpGreeting;
+import org.qmpsentinel.qmp.QmpProtocolException;
+import org.qmpsentinel.qmp.QmpSubscription;
+import org.qmpsentinel.qmp.internal.events.EventDispatcher;
+import org.qmpsentinel.qmp.internal.protocol.QmpSessionHandler;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The caller's side of a session. Each command crosses to the event loop once to be written and
+ * comes back through the callback pool, where its reply is decoded into the typed result.
+ */
+final class DefaultQmpConnection implements QmpConnection {
+  private final QmpEndpoint endpoint;
+  private final Channel channel;
+  private final QmpSessionHandler session;
+  private final EventDispatcher dispatcher;
+  private final QmpGreeting greeting;
+  private final Optional<PeerCredentials> credentials;
+  private final QmpClientOptions options;
+  private final Executor callbacks;
+  private final AtomicLong ids = new AtomicLong();
+  private final CompletableFuture<Throwable> closeFuture = new CompletableFuture<>();
+
+  DefaultQmpConnection(
+      QmpEndpoint endpoint,
+      Channel channel,
+      QmpSessionHandler session,
+      EventDispatcher dispatcher,
+      QmpGreeting greeting,
+      Optional<PeerCredentials> credentials,
+      QmpClientOptions options,
+      Executor callbacks) {
+    this.endpoint = endpoint;
+    this.channel = channel;
+    this.session = session;
+    this.dispatcher = dispatcher;
+    this.greeting = greeting;
+    this.credentials = credentials;
+    this.options = options;
+    this.callbacks = callbacks;
+    session.closed().thenAccept(cause -> callbacks.execute(() -> closeFuture.complete(cause)));
+  }
+
+  @Override
+  public QmpEndpoint endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public QmpGreeting greeting() {
+    return greeting;
+  }
+
+  @Override
+  public boolean oobEnabled() {
+    return session.oobEnabled();
+  }
+
+  @Override
+  public Optional<PeerCredentials> peerCredentials() {
+    return credentials;
+  }
+
+  @Override
+  public <T> CompletableFuture<T> execute(QmpCommand<T> command) {
+    return execute(command, options.commandTimeout());
+  }
+
+  @Override
+  public <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout) {
+    String id = Long.toString(ids.incrementAndGet());
+    CompletableFuture<T> result = new CompletableFuture<>();
+    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
+    reply.whenComplete(
+        (value, error) -> callbacks.execute(() -> complete(command, result, value, error)));
+    result.whenComplete(
+        (value, error) -> {
+          if (result.isCancelled()) {
+            channel.eventLoop().execute(() -> session.cancel(id));
+          }
+        });
+    channel
+        .eventLoop()
+        .execute(
+            () ->
+                session.send(
+                    id, command.name(), command.arguments(), command.oob(), timeout, reply));
+    return result;
+  }
+
+  private static <T> void complete(
+      QmpCommand<T> command, CompletableFuture<T> result, JsonNode value, Throwable error) {
+    if (error != null) {
+      result.completeExceptionally(error);
+      return;
+    }
+    try {
+      result.complete(command.replyDecoder().apply(value));
+    } catch (RuntimeException e) {
+      result.completeExceptionally(
+          new QmpProtocolException("unexpected reply to " + command.name() + ": " + e, e));
+    }
+  }
+
+  @Override
+  public QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener) {
+    return dispatcher.subscribe(filter, listener, callbacks);
+  }
+
+  @Override
+  public QmpSubscription subscribe(
+      Predicate<QmpEvent> filter, QmpEventListener listener, Executor executor) {
+    return dispatcher.subscribe(filter, listener, executor);
+  }
+
+  @Override
+  public int pendingCommands() {
+    return session.pendingCount();
+  }
+
+  @Override
+  public boolean isOpen() {
+    return channel.isActive() && !closeFuture.isDone();
+  }
+
+  @Override
+  public CompletableFuture<Throwable> closeFuture() {
+    return closeFuture;
+  }
+
+  @Override
+  public BlockingQmp blocking() {
+    return new DefaultBlockingQmp(this);
+  }
+
+  @Override
+  public void close() {
+    channel.eventLoop().execute(() -> session.closeLocally("connection closed by the caller"));
+  }
+
+  @Override
+  public String toString() {
+    return "QmpConnection[" + endpoint + "]";
+  }
+}

@@ -1,0 +1,129 @@
+package org.qmpsentinel.qmp.internal.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.qmpsentinel.qmp.QmpProtocolException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.async.ByteArrayFeeder;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Splits the inbound byte stream into JSON values with Jackson's non-blocking parser and fires one
+ * {@link JsonNode} per top-level value. QMP separates messages with CRLF, but nothing here relies
+ * on separators: values may be split at any byte, packed several to a read, or concatenated.
+ *
+ * <p>Limits: a message whose bytes exceed {@code maxMessageBytes} or whose nesting exceeds {@code
+ * maxDepth}, invalid JSON or invalid UTF-8, or a stream that ends inside a message, raise {@link
+ * QmpProtocolException} through the pipeline; the connection layer closes the channel. Input is fed
+ * to the parser as it arrives and never accumulated here, so memory stays bounded by the message
+ * limit plus one read buffer.
+ */
+public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private final int maxMessageBytes;
+  private final JsonParser parser;
+  private final ByteArrayFeeder feeder;
+  private final JsonTreeBuilder tree;
+  private byte[] scratch = new byte[0];
+  private long bytesFed;
+  private long messageStart;
+  private boolean failed;
+
+  public JsonMessageDecoder(int maxMessageBytes, int maxDepth) {
+    this.maxMessageBytes = maxMessageBytes;
+    this.parser = JSON.createNonBlockingByteArrayParser(ObjectReadContext.empty());
+    this.feeder = (ByteArrayFeeder) parser.nonBlockingInputFeeder();
+    this.tree = new JsonTreeBuilder(maxDepth);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof ByteBuf buf)) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    try {
+      if (!failed) {
+        feed(ctx, buf);
+      }
+    } catch (QmpProtocolException e) {
+      fail(ctx, e);
+    } catch (JacksonException e) {
+      fail(ctx, new QmpProtocolException("invalid JSON from peer: " + e.getOriginalMessage(), e));
+    } finally {
+      buf.release();
+    }
+  }
+
+  private void feed(ChannelHandlerContext ctx, ByteBuf buf) {
+    int length = buf.readableBytes();
+    if (length == 0) {
+      return;
+    }
+    byte[] bytes;
+    int offset;
+    if (buf.hasArray()) {
+      bytes = buf.array();
+      offset = buf.arrayOffset() + buf.readerIndex();
+    } else {
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, 8192)];
+      }
+      buf.getBytes(buf.readerIndex(), scratch, 0, length);
+      bytes = scratch;
+      offset = 0;
+    }
+    feeder.feedInput(bytes, offset, offset + length);
+    bytesFed += length;
+    drain(ctx);
+    if (bytesFed - messageStart > maxMessageBytes) {
+      throw new QmpProtocolException(
+          "message larger than the limit of " + maxMessageBytes + " bytes");
+    }
+  }
+
+  /** Consumes every token the parser can produce from the input fed so far. */
+  private void drain(ChannelHandlerContext ctx) {
+    JsonToken token;
+    while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+      JsonNode message = tree.accept(token, parser);
+      if (message != null) {
+        messageStart = parser.currentLocation().getByteOffset();
+        ctx.fireChannelRead(message);
+        if (failed || !ctx.channel().isActive()) {
+          return;
+        }
+      }
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (!failed) {
+      try {
+        feeder.endOfInput();
+        drain(ctx);
+        if (tree.inMessage()) {
+          throw new QmpProtocolException("stream ended inside a message");
+        }
+      } catch (QmpProtocolException e) {
+        fail(ctx, e);
+      } catch (JacksonException e) {
+        fail(ctx, new QmpProtocolException("stream ended inside a message", e));
+      }
+    }
+    parser.close();
+    super.channelInactive(ctx);
+  }
+
+  private void fail(ChannelHandlerContext ctx, QmpProtocolException e) {
+    failed = true; // further input is discarded: the stream cannot be resynchronized
+    ctx.fireExceptionCaught(e);
+  }
+}

@@ -1,0 +1,53 @@
+package org.qmpsentinel.qmp.internal.protocol;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.qmpsentinel.qmp.QmpGreeting;
+import org.qmpsentinel.qmp.QmpProtocolException;
+import org.qmpsentinel.qmp.QmpVersion;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Builders and readers for QMP's wire forms ({@code docs/interop/qmp-spec.txt}). */
+public final class Messages {
+  private Messages() {}
+
+  /** Reads {@code {"QMP": {"version": {...}, "capabilities": [...]}}}. */
+  public static QmpGreeting parseGreeting(JsonNode message) {
+    JsonNode qmp = message.get("QMP");
+    if (qmp == null || !qmp.isObject()) {
+      throw new QmpProtocolException("expected the QMP greeting, got " + abbreviate(message));
+    }
+    Set<String> capabilities = new HashSet<>();
+    qmp.path("capabilities").forEach(c -> capabilities.add(c.asString()));
+    return new QmpGreeting(parseVersion(qmp.path("version")), capabilities);
+  }
+
+  /** Reads a VersionInfo: {@code {"qemu": {"major":7,...}, "package": "..."}}. */
+  public static QmpVersion parseVersion(JsonNode version) {
+    JsonNode qemu = version.path("qemu");
+    return new QmpVersion(
+        qemu.path("major").asInt(0),
+        qemu.path("minor").asInt(0),
+        qemu.path("micro").asInt(0),
+        version.path("package").asString("").trim());
+  }
+
+  /** {@code {"execute" | "exec-oob": name, "arguments": {...}, "id": id}}. */
+  public static ObjectNode command(String id, String name, JsonNode arguments, boolean oob) {
+    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    node.put(oob ? "exec-oob" : "execute", name);
+    if (arguments != null && !arguments.isNull()) {
+      node.set("arguments", arguments);
+    }
+    node.put("id", id);
+    return node;
+  }
+
+  /** A short rendering of a message for error text (never the whole of a large message). */
+  public static String abbreviate(JsonNode message) {
+    String text = String.valueOf(message);
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+  }
+}
