@@ -11,7 +11,7 @@ import java.util.OptionalInt;
 public interface IntrusionPolicy {
 
   static IntrusionPolicy qemu72() {
-    throw new UnsupportedOperationException("implemented in issue 3");
+    return new org.qmpsentinel.hang.internal.policy.Qemu72IntrusionPolicy();
   }
 
   /**

@@ -11,7 +11,7 @@ import java.util.OptionalLong;
 public interface ProcThreads {
 
   static ProcThreads of(Path procRoot) {
-    throw new UnsupportedOperationException("implemented in issue 3");
+    return new org.qmpsentinel.hang.internal.proc.ProcfsThreads(procRoot);
   }
 
   static ProcThreads system() {

@@ -11,6 +11,6 @@ public final class X86RegistersParser {
 
   /** Registers by cpu index; a single-CPU dump is keyed by {@code defaultCpu}. */
   public static Map<Integer, X86Registers> parse(String text, int defaultCpu) {
-    throw new UnsupportedOperationException("implemented in issue 3");
+    return org.qmpsentinel.hang.internal.parse.InfoRegistersParser.parse(text, defaultCpu);
   }
 }

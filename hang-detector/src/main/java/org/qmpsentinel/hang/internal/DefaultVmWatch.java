@@ -1,0 +1,162 @@
+package org.qmpsentinel.hang.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import org.qmpsentinel.hang.DetectorSettings;
+import org.qmpsentinel.hang.HangEvent;
+import org.qmpsentinel.hang.HangKind;
+import org.qmpsentinel.hang.Intrusion;
+import org.qmpsentinel.hang.IntrusionDecision;
+import org.qmpsentinel.hang.Observation;
+import org.qmpsentinel.hang.Observation.CommandOutcome;
+import org.qmpsentinel.hang.Observation.Connected;
+import org.qmpsentinel.hang.Observation.Lifecycle;
+import org.qmpsentinel.hang.Observation.Registers;
+import org.qmpsentinel.hang.Observation.RunStatus;
+import org.qmpsentinel.hang.Observation.VcpuPoll;
+import org.qmpsentinel.hang.Phase;
+import org.qmpsentinel.hang.Ticker;
+import org.qmpsentinel.hang.VmId;
+import org.qmpsentinel.hang.VmWatch;
+import org.qmpsentinel.hang.internal.detect.ApStuckInResetDetector;
+import org.qmpsentinel.hang.internal.detect.HangTracker;
+import org.qmpsentinel.hang.internal.detect.MonitorUnresponsiveDetector;
+import org.qmpsentinel.hang.internal.detect.PhaseTracker;
+import org.qmpsentinel.hang.internal.detect.UnexpectedPauseDetector;
+import org.qmpsentinel.hang.internal.detect.VcpuLedger;
+import org.qmpsentinel.hang.internal.policy.AdmissionControl;
+
+/**
+ * Routes observations to the ledger, the phase tracker and the three detectors, and admissions to
+ * {@link AdmissionControl}. Methods are synchronized: the supervisor feeds it from its poll thread
+ * while an allowed command's release may arrive from a QMP callback thread.
+ */
+public final class DefaultVmWatch implements VmWatch {
+  private final VmId vm;
+  private final DetectorSettings settings;
+  private final Ticker ticker;
+  private final VcpuLedger ledger = new VcpuLedger();
+  private final PhaseTracker phase;
+  private final HangTracker apTracker;
+  private final HangTracker monitorTracker;
+  private final HangTracker pauseTracker;
+  private final ApStuckInResetDetector apStuck;
+  private final MonitorUnresponsiveDetector monitor;
+  private final UnexpectedPauseDetector pause;
+  private final AdmissionControl admission;
+  private boolean running = true;
+  private boolean fixedQemu;
+
+  public DefaultVmWatch(VmId vm, DetectorSettings settings, Ticker ticker) {
+    this.vm = vm;
+    this.settings = settings;
+    this.ticker = ticker;
+    this.phase = new PhaseTracker(settings.startupSettle());
+    this.apTracker = new HangTracker(vm, HangKind.AP_STUCK_IN_RESET, ticker);
+    this.monitorTracker = new HangTracker(vm, HangKind.MONITOR_UNRESPONSIVE, ticker);
+    this.pauseTracker = new HangTracker(vm, HangKind.UNEXPECTED_PAUSE, ticker);
+    this.apStuck = new ApStuckInResetDetector(settings, ticker, ledger, apTracker);
+    this.monitor =
+        new MonitorUnresponsiveDetector(settings.monitorTimeoutsToSuspect(), monitorTracker);
+    this.pause = new UnexpectedPauseDetector(pauseTracker);
+    this.admission =
+        new AdmissionControl(
+            settings.syncMinInterval(), settings.kickMinInterval(), ticker::nanos, this);
+  }
+
+  @Override
+  public VmId vm() {
+    return vm;
+  }
+
+  @Override
+  public synchronized List<HangEvent> observe(Observation observation) {
+    List<HangEvent> events = new ArrayList<>();
+    if (observation instanceof Connected c) {
+      running = c.running();
+      fixedQemu = isFixed(c.qemuVersion(), c.qemuPackage());
+    } else if (observation instanceof Observation.Disconnected) {
+      // Nothing is known while disconnected; state is kept for the reconnect.
+    } else if (observation instanceof Lifecycle l) {
+      onLifecycle(l, events);
+    } else if (observation instanceof RunStatus s) {
+      running = s.running();
+      events.addAll(pause.onStatus(s.running(), s.status(), ticker.wallTime()));
+    } else if (observation instanceof VcpuPoll p) {
+      ledger.record(p);
+      phase.onPoll(p.atNanos(), ledger);
+      events.addAll(apStuck.onPoll(p.atNanos(), running));
+    } else if (observation instanceof Registers r) {
+      events.addAll(apStuck.onRegisters(r.cpuIndex(), r.registers()));
+    } else if (observation instanceof CommandOutcome o) {
+      events.addAll(monitor.onOutcome(o, ticker.wallTime()));
+    }
+    return events;
+  }
+
+  private void onLifecycle(Lifecycle l, List<HangEvent> events) {
+    switch (l.event()) {
+      case RESET -> {
+        apStuck.resolveFor("the VM was reset").ifPresent(events::add);
+        ledger.reset();
+        phase.reset();
+      }
+      case SHUTDOWN -> {
+        running = false;
+        apStuck.resolveFor("the VM shut down").ifPresent(events::add);
+      }
+      case STOP -> running = false;
+      case RESUME -> {
+        running = true;
+        events.addAll(pause.onStatus(true, "running", ticker.wallTime()));
+      }
+      case GUEST_PANICKED -> {
+        running = false;
+        events.addAll(pause.onGuestPanicked(ticker.wallTime()));
+      }
+    }
+  }
+
+  private boolean isFixed(String version, String pkg) {
+    for (String marker : settings.fixedQemu()) {
+      if (!marker.isBlank()
+          && ((version != null && version.startsWith(marker))
+              || (pkg != null && pkg.contains(marker)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public synchronized List<HangEvent> tick() {
+    // Transitions are driven by polls (time only counts while evidence is observed); a tick only
+    // needs to re-evaluate the phase, which phase() does from the clock.
+    return List.of();
+  }
+
+  @Override
+  public synchronized Phase phase() {
+    return phase.phase(ticker.nanos());
+  }
+
+  @Override
+  public synchronized List<HangEvent> activeHangs() {
+    List<HangEvent> active = new ArrayList<>();
+    apTracker.current().ifPresent(active::add);
+    monitorTracker.current().ifPresent(active::add);
+    pauseTracker.current().ifPresent(active::add);
+    return active;
+  }
+
+  @Override
+  public synchronized OptionalInt confirmationTarget() {
+    return apStuck.confirmationTarget();
+  }
+
+  @Override
+  public synchronized IntrusionDecision requestIntrusion(Intrusion intrusion) {
+    return admission.decide(intrusion, phase(), fixedQemu, apStuck.confirmationTarget());
+  }
+}

@@ -1,0 +1,102 @@
+package org.qmpsentinel.hang.internal.policy;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+import java.util.function.LongSupplier;
+import org.qmpsentinel.hang.Intrusion;
+import org.qmpsentinel.hang.IntrusionDecision;
+import org.qmpsentinel.hang.IntrusionLevel;
+import org.qmpsentinel.hang.Phase;
+
+/**
+ * Per-VM admission of classified commands: the phase rules, one synchronizing command at a time,
+ * and the rate limits. Decision codes (bounded, used as metric labels): allowed — {@code
+ * non_intrusive}, {@code kick}, {@code bsp_only}, {@code confirmation_read}, {@code steady}, {@code
+ * fixed_qemu}; denied — {@code startup_ap_sync}, {@code rate_limited}, {@code busy}.
+ */
+public final class AdmissionControl {
+  private final Duration syncMinInterval;
+  private final Duration kickMinInterval;
+  private final LongSupplier clock;
+  private final Object lock;
+  private boolean syncInFlight;
+  private long lastSyncEndNanos = Long.MIN_VALUE;
+  private long lastKickNanos = Long.MIN_VALUE;
+
+  public AdmissionControl(
+      Duration syncMinInterval, Duration kickMinInterval, LongSupplier clock, Object lock) {
+    this.syncMinInterval = syncMinInterval;
+    this.kickMinInterval = kickMinInterval;
+    this.clock = clock;
+    this.lock = lock;
+  }
+
+  /** Caller holds {@code lock}. */
+  public IntrusionDecision decide(
+      Intrusion intrusion, Phase phase, boolean fixedQemu, OptionalInt confirmationTarget) {
+    long now = clock.getAsLong();
+    IntrusionLevel level = intrusion.level();
+    if (level == IntrusionLevel.NON_INTRUSIVE) {
+      return IntrusionDecision.allow("non_intrusive", intrusion.why(), () -> {});
+    }
+    if (level == IntrusionLevel.KICKS_VCPUS) {
+      if (lastKickNanos != Long.MIN_VALUE && now - lastKickNanos < kickMinInterval.toNanos()) {
+        return IntrusionDecision.deny(
+            "rate_limited",
+            intrusion.command()
+                + " kicks vCPUs; at most one per "
+                + kickMinInterval.toMillis()
+                + " ms");
+      }
+      lastKickNanos = now;
+      return IntrusionDecision.allow("kick", intrusion.why(), () -> {});
+    }
+    String code;
+    if (phase == Phase.STEADY) {
+      code = "steady";
+    } else if (fixedQemu) {
+      code = "fixed_qemu";
+    } else if (level == IntrusionLevel.SYNCS_ONE_VCPU
+        && intrusion.vcpu().equals(OptionalInt.of(0))) {
+      code = "bsp_only"; // syncing the BSP cannot clobber an AP's pending INIT
+    } else if (level == IntrusionLevel.SYNCS_ONE_VCPU
+        && intrusion.vcpu().isPresent()
+        && intrusion.vcpu().equals(confirmationTarget)) {
+      code = "confirmation_read"; // that AP's INIT is already lost
+    } else {
+      String target =
+          level == IntrusionLevel.SYNCS_ALL_VCPUS
+              ? "every vCPU"
+              : intrusion.vcpu().isPresent() ? "vCPU " + intrusion.vcpu().getAsInt() : "an AP";
+      return IntrusionDecision.deny(
+          "startup_ap_sync",
+          "'"
+              + intrusion.command()
+              + "' would synchronize "
+              + target
+              + " while the VM is in STARTUP (APs may be between INIT and SIPI)");
+    }
+    if (syncInFlight) {
+      return IntrusionDecision.deny("busy", "another synchronizing command is running on this VM");
+    }
+    if (lastSyncEndNanos != Long.MIN_VALUE && now - lastSyncEndNanos < syncMinInterval.toNanos()) {
+      return IntrusionDecision.deny(
+          "rate_limited",
+          "synchronizing commands are limited to one per " + syncMinInterval.toSeconds() + " s");
+    }
+    syncInFlight = true;
+    boolean[] released = new boolean[1];
+    return IntrusionDecision.allow(
+        code,
+        intrusion.why(),
+        () -> {
+          synchronized (lock) {
+            if (!released[0]) {
+              released[0] = true;
+              syncInFlight = false;
+              lastSyncEndNanos = clock.getAsLong();
+            }
+          }
+        });
+  }
+}

@@ -1,0 +1,2 @@
+/** The intrusion table derived from QEMU 7.2's monitor code, and per-VM admission. Not API. */
+package org.qmpsentinel.hang.internal.policy;
