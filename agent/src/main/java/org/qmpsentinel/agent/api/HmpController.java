@@ -1,0 +1,85 @@
+package org.qmpsentinel.agent.api;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.qmpsentinel.agent.VmRegistry;
+import org.qmpsentinel.agent.config.SentinelProperties;
+import org.qmpsentinel.agent.supervisor.VmSupervisor;
+import org.qmpsentinel.agent.supervisor.VmSupervisor.HmpResult;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code POST /api/v1/vms/{id}/hmp}: runs an HMP command only if the intrusion policy allows it
+ * now; 403 with the policy's reason otherwise. Off by default; requires the configured bearer
+ * token.
+ */
+@RestController
+public class HmpController {
+  private final VmRegistry registry;
+  private final SentinelProperties.Hmp config;
+
+  public HmpController(VmRegistry registry, SentinelProperties properties) {
+    this.registry = registry;
+    this.config = properties.api().hmp();
+  }
+
+  /** Request body. */
+  public record HmpRequest(String command, Integer cpuIndex) {}
+
+  @PostMapping("/api/v1/vms/{id}/hmp")
+  public ResponseEntity<Map<String, Object>> hmp(
+      @PathVariable String id,
+      @RequestHeader(value = "Authorization", required = false) String authorization,
+      @RequestBody HmpRequest request) {
+    if (!config.enabled()) {
+      return error(HttpStatus.NOT_FOUND, "the HMP endpoint is disabled (sentinel.api.hmp.enabled)");
+    }
+    if (!authorized(authorization)) {
+      return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
+    }
+    if (request == null || request.command() == null || request.command().isBlank()) {
+      return error(HttpStatus.BAD_REQUEST, "body must be {\"command\": \"...\", \"cpuIndex\": n?}");
+    }
+    VmSupervisor vm = registry.find(id).orElse(null);
+    if (vm == null) {
+      return error(HttpStatus.NOT_FOUND, "no VM " + id);
+    }
+    OptionalInt cpu =
+        request.cpuIndex() == null ? OptionalInt.empty() : OptionalInt.of(request.cpuIndex());
+    HmpResult result;
+    try {
+      result = vm.runHmp(request.command(), cpu).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e instanceof CompletionException || e.getCause() != null ? e.getCause() : e;
+      return error(HttpStatus.BAD_GATEWAY, "QMP: " + cause);
+    }
+    if (!result.allowed()) {
+      return ResponseEntity.status(HttpStatus.FORBIDDEN)
+          .body(Map.of("allowed", false, "reason", result.reason()));
+    }
+    return ResponseEntity.ok(
+        Map.of("allowed", true, "reason", result.reason(), "output", result.output()));
+  }
+
+  private boolean authorized(String header) {
+    if (header == null || !header.startsWith("Bearer ")) {
+      return false;
+    }
+    byte[] given = header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8);
+    return MessageDigest.isEqual(given, config.token().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {
+    return ResponseEntity.status(status).body(Map.of("error", message));
+  }
+}

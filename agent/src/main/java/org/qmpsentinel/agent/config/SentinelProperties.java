@@ -1,0 +1,167 @@
+package org.qmpsentinel.agent.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Everything under {@code sentinel.*}. Defaults are the values an operator gets with an empty
+ * configuration; README.md lists them.
+ *
+ * @param host the {@code host} label on alerts (default: this machine's hostname)
+ */
+@Validated
+@ConfigurationProperties("sentinel")
+public record SentinelProperties(
+    String host,
+    @Valid @NotNull @DefaultValue Discovery discovery,
+    @Valid @NotNull @DefaultValue Poll poll,
+    @Valid @NotNull @DefaultValue Detector detector,
+    @Valid @NotNull @DefaultValue Alerting alerting,
+    @Valid @NotNull @DefaultValue Api api,
+    @Valid @NotNull @DefaultValue Remediation remediation) {
+
+  /**
+   * Where VMs come from.
+   *
+   * @param endpoints explicit QMP endpoints ({@code unix:/path}, {@code /path} or {@code
+   *     host:port})
+   * @param socketGlob a glob of QMP sockets watched for appearing and vanishing sockets; empty
+   *     disables it
+   * @param procScan scan /proc for qemu-system processes with a unix QMP socket on the command line
+   * @param interval how often every source is re-scanned
+   */
+  public record Discovery(
+      @Valid @DefaultValue List<Endpoint> endpoints,
+      @DefaultValue("/run/qmp-sentinel/*.qmp") String socketGlob,
+      @DefaultValue("true") boolean procScan,
+      @NotNull @DefaultValue("1s") Duration interval) {}
+
+  /** A statically configured VM. */
+  public record Endpoint(@NotBlank String name, @NotBlank String endpoint) {}
+
+  /**
+   * Polling of each VM (only non-intrusive commands).
+   *
+   * @param interval time between polls of one VM
+   * @param jitter random spread of the interval, as a fraction (0.1 = ±10%)
+   * @param commandTimeout per-command timeout
+   * @param cpusRefresh re-read query-cpus-fast this often (also on connect and RESET)
+   * @param kvmStats use query-stats vcpu/kvm counters when QEMU supports them
+   */
+  public record Poll(
+      @NotNull @DefaultValue("1s") Duration interval,
+      @DecimalMin("0.0") @DecimalMax("0.5") @DefaultValue("0.1") double jitter,
+      @NotNull @DefaultValue("2s") Duration commandTimeout,
+      @NotNull @DefaultValue("30s") Duration cpusRefresh,
+      @DefaultValue("true") boolean kvmStats) {
+    public Poll {
+      requirePositive(interval, "sentinel.poll.interval");
+      requirePositive(commandTimeout, "sentinel.poll.command-timeout");
+    }
+  }
+
+  /**
+   * Detection and intrusion policy (see hang-detector's DetectorSettings).
+   *
+   * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
+   *     kvm_put_vcpu_events fix
+   */
+  public record Detector(
+      @NotNull @DefaultValue("60s") Duration startupSettle,
+      @NotNull @DefaultValue("10s") Duration syncMinInterval,
+      @NotNull @DefaultValue("500ms") Duration kickMinInterval,
+      @NotNull @DefaultValue("5s") Duration suspectAfter,
+      @NotNull @DefaultValue("10s") Duration confirmAfter,
+      @DefaultValue List<String> fixedQemu,
+      @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect) {}
+
+  /**
+   * Alert delivery.
+   *
+   * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx
+   * @param retryInitial first retry delay; doubles (with jitter) up to {@code retryMax}
+   * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
+   */
+  public record Alerting(
+      @Valid @DefaultValue List<Webhook> webhooks,
+      @NotNull @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
+      @NotNull @DefaultValue("1s") Duration retryInitial,
+      @NotNull @DefaultValue("5m") Duration retryMax,
+      @NotNull @DefaultValue("60s") Duration alertmanagerResend) {
+    public Alerting {
+      requirePositive(retryInitial, "sentinel.alerting.retry-initial");
+    }
+  }
+
+  /**
+   * One alert receiver.
+   *
+   * @param url for {@code alertmanager} mode, Alertmanager's base URL ({@code /api/v2/alerts} is
+   *     appended)
+   * @param bearerToken optional {@code Authorization: Bearer} token
+   * @param username optional basic-auth user (with {@code password})
+   */
+  public record Webhook(
+      @NotBlank String name,
+      @NotNull URI url,
+      @NotNull @DefaultValue("GENERIC") WebhookMode mode,
+      String bearerToken,
+      String username,
+      String password,
+      @NotNull @DefaultValue("5s") Duration timeout) {
+    public Webhook {
+      if (url != null && url.getScheme() != null && !url.getScheme().startsWith("http")) {
+        throw new IllegalArgumentException(
+            "sentinel.alerting.webhooks[].url must be http(s): " + url);
+      }
+    }
+  }
+
+  /** GENERIC: our JSON; ALERTMANAGER: Alertmanager's /api/v2/alerts. */
+  public enum WebhookMode {
+    GENERIC,
+    ALERTMANAGER
+  }
+
+  /** The HTTP API. */
+  public record Api(@Valid @NotNull @DefaultValue Hmp hmp) {}
+
+  /**
+   * {@code POST /api/v1/vms/{id}/hmp}: off by default; needs a bearer token when on.
+   *
+   * @param token required {@code Authorization: Bearer} token
+   */
+  public record Hmp(@DefaultValue("false") boolean enabled, String token) {
+    public Hmp {
+      if (enabled && (token == null || token.isBlank())) {
+        throw new IllegalArgumentException(
+            "sentinel.api.hmp.token must be set when sentinel.api.hmp.enabled=true");
+      }
+    }
+  }
+
+  /**
+   * Automatic system_reset of VMs with a CONFIRMED AP_STUCK_IN_RESET (off by default).
+   *
+   * @param maxResetsPerHour per VM
+   */
+  public record Remediation(
+      @DefaultValue("false") boolean enabled, @Min(1) @DefaultValue("1") int maxResetsPerHour) {}
+
+  private static void requirePositive(Duration d, String property) {
+    if (d != null && (d.isZero() || d.isNegative())) {
+      throw new IllegalArgumentException(property + " must be positive, was " + d);
+    }
+  }
+}

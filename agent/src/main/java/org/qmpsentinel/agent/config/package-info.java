@@ -1,0 +1,5 @@
+/**
+ * The {@code sentinel.*} configuration, bound and validated at startup: a bad value stops the agent
+ * with the property's name in the error.
+ */
+package org.qmpsentinel.agent.config;

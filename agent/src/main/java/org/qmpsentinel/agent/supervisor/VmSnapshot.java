@@ -1,0 +1,41 @@
+package org.qmpsentinel.agent.supervisor;
+
+import java.time.Instant;
+import java.util.List;
+import org.qmpsentinel.hang.HangEvent;
+import org.qmpsentinel.hang.Phase;
+
+/** What the agent currently knows about one VM; immutable, replaced after every poll. */
+public record VmSnapshot(
+    String key,
+    String name,
+    String uuid,
+    String endpoint,
+    String source,
+    long pid,
+    boolean connected,
+    boolean running,
+    String runState,
+    Phase phase,
+    String qemuVersion,
+    boolean kvm,
+    boolean kvmStats,
+    List<Vcpu> vcpus,
+    List<HangEvent> activeHangs,
+    Instant lastPoll) {
+
+  /**
+   * One vCPU.
+   *
+   * @param cpuSeconds cumulative host CPU time of its thread
+   * @param utilization share of one host CPU over the last poll interval (0..1), -1 if unknown
+   * @param exits KVM exits since vCPU creation, -1 without KVM stats
+   */
+  public record Vcpu(
+      int index,
+      long threadId,
+      String qomPath,
+      double cpuSeconds,
+      double utilization,
+      long exits) {}
+}
