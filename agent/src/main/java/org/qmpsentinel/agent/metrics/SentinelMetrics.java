@@ -27,6 +27,7 @@ public final class SentinelMetrics implements SupervisorListener {
   public void spoolDepth(Supplier<Number> depth) {
     Gauge.builder("qmp.sentinel.alert.spool.depth", depth, d -> d.get().doubleValue())
         .description("alert notifications waiting in the spool")
+        .strongReference(true) // the supplier is referenced nowhere else
         .register(registry);
   }
 

@@ -1,0 +1,233 @@
+package org.qmpsentinel.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.qmpsentinel.agent.testsupport.QemuVm;
+import org.qmpsentinel.agent.testsupport.WebhookReceiver;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole daemon against real QEMU guests: directory discovery, metrics, detection of the
+ * stuck-signature guest (and silence about healthy ones), webhook delivery through an outage, and
+ * the policy-gated HMP endpoint.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class AgentIT {
+  private static final JsonMapper JSON = JsonMapper.shared();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Path work;
+  private static final WebhookReceiver receiver;
+  private static QemuVm healthy;
+
+  static {
+    try {
+      work = Files.createTempDirectory("agent-it");
+      receiver = new WebhookReceiver();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    receiver.failNext(2); // the receiver's "outage": the first two deliveries get a 500
+  }
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void properties(DynamicPropertyRegistry registry) {
+    registry.add("sentinel.discovery.socket-glob", () -> work.resolve("sock") + "/*.qmp");
+    registry.add("sentinel.discovery.proc-scan", () -> "false");
+    registry.add("sentinel.alerting.spool-dir", () -> work.resolve("spool").toString());
+    registry.add("sentinel.alerting.retry-initial", () -> "200ms");
+    registry.add("sentinel.alerting.webhooks[0].name", () -> "test-receiver");
+    registry.add("sentinel.alerting.webhooks[0].url", () -> receiver.url().toString());
+    registry.add("sentinel.alerting.webhooks[0].bearer-token", () -> "hook-secret");
+    registry.add("sentinel.api.hmp.enabled", () -> "true");
+    registry.add("sentinel.api.hmp.token", () -> "api-secret");
+  }
+
+  @BeforeAll
+  static void startHealthyGuest() throws Exception {
+    healthy = QemuVm.healthy("healthy-a", 4, work.resolve("sock"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (healthy != null) {
+      healthy.close();
+    }
+    receiver.close();
+  }
+
+  @Test
+  void detectsTheStuckGuestWithin10sAndNeverFlagsTheHealthyOne() throws Exception {
+    try (QemuVm stuck = QemuVm.stuck("stuck-a", 4, work.resolve("sock"))) {
+      await("AP_STUCK_IN_RESET for stuck-a")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> hangKinds("stuck-a").contains("AP_STUCK_IN_RESET"));
+
+      // The alert goes through the receiver's outage (two 500s) and arrives, with the token.
+      await("alerts delivered after retries")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> acceptedStates("stuck-a").containsAll(List.of("SUSPECTED", "CONFIRMED")));
+      assertThat(receiver.requests().stream().filter(r -> r.answered() == 500)).hasSize(2);
+      assertThat(receiver.accepted()).allMatch(r -> "Bearer hook-secret".equals(r.authorization()));
+      JsonNode confirmed =
+          receiver.accepted().stream()
+              .map(r -> JSON.readTree(r.body()))
+              .filter(n -> n.path("state").asString().equals("CONFIRMED"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(confirmed.path("kind").asString()).isEqualTo("AP_STUCK_IN_RESET");
+      assertThat(confirmed.path("evidence").path("stuck_aps").toString()).contains("1");
+      assertThat(
+              metric(
+                  "qmp_sentinel_alert_deliveries_total{application=\"qmp-sentinel\",outcome=\"retry\",webhook=\"test-receiver\"}"))
+          .isGreaterThanOrEqualTo(2);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> metric("qmp_sentinel_alert_spool_depth{application=\"qmp-sentinel\"}") == 0);
+      assertThat(
+              metric(
+                  "qmp_sentinel_hang_confirmed{application=\"qmp-sentinel\",kind=\"AP_STUCK_IN_RESET\",uuid=\"\",vm=\"stuck-a\"}"))
+          .isEqualTo(1);
+    }
+    // Meanwhile the healthy guest, booted the same way, never raised anything.
+    await("healthy-a stays clean")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> hangKinds("healthy-a").isEmpty());
+    assertThat(receiver.requests()).noneMatch(r -> r.body().contains("\"vm\":\"healthy-a\""));
+  }
+
+  @Test
+  void exposesMetricsWithTheVmsValues() {
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      metric(
+                          "qmp_sentinel_vm_up{application=\"qmp-sentinel\",uuid=\"\",vm=\"healthy-a\"}"))
+                  .isEqualTo(1);
+              assertThat(
+                      metric(
+                          "qmp_sentinel_vm_running{application=\"qmp-sentinel\",uuid=\"\",vm=\"healthy-a\"}"))
+                  .isEqualTo(1);
+              assertThat(
+                      metric(
+                          "qmp_sentinel_vm_vcpus{application=\"qmp-sentinel\",uuid=\"\",vm=\"healthy-a\"}"))
+                  .isEqualTo(4);
+              assertThat(
+                      metric(
+                          "qmp_sentinel_vcpu_cpu_seconds_total{application=\"qmp-sentinel\",uuid=\"\",vcpu=\"0\",vm=\"healthy-a\"}"))
+                  .isGreaterThan(0);
+              assertThat(prometheus())
+                  .contains(
+                      "qmp_sentinel_qmp_command_seconds_count{application=\"qmp-sentinel\",command=\"query-status\"");
+            });
+  }
+
+  @Test
+  void discoversSocketsAppearingAndVanishingInTheDirectory() throws Exception {
+    QemuVm late = QemuVm.healthy("late-b", 2, work.resolve("sock"));
+    try {
+      await().atMost(Duration.ofSeconds(5)).until(() -> vmNames().contains("late-b"));
+    } finally {
+      late.close(); // kills QEMU and removes the socket
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> !vmNames().contains("late-b"));
+  }
+
+  @Test
+  void hmpEndpointRefusesInfoRegistersAllDuringStartup() throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> vmNames().contains("healthy-a"));
+    HttpResponse<String> denied =
+        hmp("healthy-a", "{\"command\":\"info registers -a\"}", "api-secret");
+    assertThat(denied.statusCode()).isEqualTo(403);
+    JsonNode body = JSON.readTree(denied.body());
+    assertThat(body.path("reason").asString()).startsWith("startup_ap_sync:").contains("STARTUP");
+
+    HttpResponse<String> harmless = hmp("healthy-a", "{\"command\":\"info cpus\"}", "api-secret");
+    assertThat(harmless.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(harmless.body()).path("output").asString()).contains("CPU #0");
+
+    assertThat(hmp("healthy-a", "{\"command\":\"info cpus\"}", "wrong").statusCode())
+        .isEqualTo(401);
+    assertThat(
+            metric(
+                "qmp_sentinel_intrusive_commands_total{application=\"qmp-sentinel\",decision=\"denied\",reason=\"startup_ap_sync\"}"))
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private List<String> acceptedStates(String vm) {
+    return receiver.accepted().stream()
+        .map(r -> JSON.readTree(r.body()))
+        .filter(n -> n.path("vm").asString().equals(vm))
+        .map(n -> n.path("state").asString())
+        .toList();
+  }
+
+  private List<String> vmNames() throws Exception {
+    JsonNode vms = JSON.readTree(get("/api/v1/vms"));
+    return vms.valueStream().map(v -> v.path("name").asString()).toList();
+  }
+
+  private List<String> hangKinds(String vm) throws Exception {
+    JsonNode hangs = JSON.readTree(get("/api/v1/hangs"));
+    return hangs
+        .valueStream()
+        .filter(h -> h.path("vm").path("name").asString().equals(vm))
+        .map(h -> h.path("kind").asString())
+        .toList();
+  }
+
+  private HttpResponse<String> hmp(String vm, String body, String token) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/api/v1/vms/" + vm + "/hmp"))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private String prometheus() throws Exception {
+    return get("/actuator/prometheus");
+  }
+
+  private double metric(String series) throws Exception {
+    for (String line : prometheus().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return Double.NaN;
+  }
+
+  private String get(String path) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+}
