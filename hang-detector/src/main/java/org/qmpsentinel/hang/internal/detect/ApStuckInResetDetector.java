@@ -77,11 +77,10 @@ public final class ApStuckInResetDetector {
     if (!running) {
       return events; // paused: evidence neither grows nor breaks
     }
-    List<Integer> vcpus = new ArrayList<>(ledger.bootVcpus());
+    int bsp = ledger.bsp();
     Set<Integer> neverRan = new TreeSet<>();
-    for (int i = 1; i < vcpus.size(); i++) {
-      int ap = vcpus.get(i);
-      if (!ledger.ranSinceBoot(ap) && !clearedByRegisters.contains(ap)) {
+    for (int ap : ledger.bootVcpus()) {
+      if (ap != bsp && !ledger.ranSinceBoot(ap) && !clearedByRegisters.contains(ap)) {
         neverRan.add(ap);
       }
     }
@@ -93,7 +92,7 @@ public final class ApStuckInResetDetector {
       return events;
     }
     boolean kvm = ledger.hasKvmStats();
-    boolean bspSpinning = !vcpus.isEmpty() && bspSpinning(vcpus.get(0), kvm, elapsed);
+    boolean bspSpinning = ledger.bootVcpus().contains(bsp) && bspSpinning(bsp, kvm, elapsed);
     if (neverRan.isEmpty() || !bspSpinning) {
       if (!tracker.active()) {
         evidenceNanos = 0;
@@ -106,7 +105,7 @@ public final class ApStuckInResetDetector {
     }
     stuck = neverRan;
     evidenceNanos += elapsed;
-    lastFigures = figures(vcpus.get(0), kvm, elapsed);
+    lastFigures = figures(bsp, kvm, elapsed);
     Duration held = Duration.ofNanos(evidenceNanos);
     if (!tracker.active() && held.compareTo(settings.suspectAfter()) >= 0) {
       tracker.suspect(evidence(kvm, held), evidenceSince).ifPresent(events::add);

@@ -37,6 +37,7 @@ public final class VcpuLedger {
   private final Map<Integer, VcpuSample> previous = new HashMap<>();
   private boolean resetPending;
   private boolean bootStarted;
+  private int bsp = -1;
 
   /** A RESET: the next boot starts now; its first poll becomes the baseline. */
   public void reset() {
@@ -55,18 +56,22 @@ public final class VcpuLedger {
       seen.add(s.cpuIndex());
       VcpuSample before = latest.get(s.cpuIndex());
       if (before != null && wentBackwards(before, s)) {
-        // A new thread for this index (vCPU unplugged and replugged) or a wrapped counter:
-        // start this vCPU over as if it were new.
-        baselines.put(s.cpuIndex(), baselineOf(s, false));
+        // A new thread for this index (vCPU unplugged and replugged) or a counter that went
+        // backwards: this is no longer the vCPU the boot started with, so, like a hot-plugged
+        // one, it is not judged until the next reset.
+        baselines.remove(s.cpuIndex());
       }
       latest.put(s.cpuIndex(), s);
     }
     latest.keySet().retainAll(seen);
     baselines.keySet().retainAll(seen);
     if (!bootStarted) {
-      // First poll of this boot: the vCPUs present now are the boot's vCPUs.
+      // First poll of this boot: the vCPUs present now are the boot's vCPUs; the lowest index is
+      // the BSP.
+      bsp = -1;
       for (VcpuSample s : poll.vcpus()) {
         baselines.put(s.cpuIndex(), resetPending ? baselineOf(s, false) : absoluteZero());
+        bsp = bsp < 0 ? s.cpuIndex() : Math.min(bsp, s.cpuIndex());
       }
       bootStarted = true;
       resetPending = false;
@@ -97,7 +102,12 @@ public final class VcpuLedger {
     return new Baseline(0, 0, 0, true);
   }
 
-  /** The vCPUs of this boot, in index order (the first is the BSP). */
+  /** The boot CPU: the lowest-index vCPU of the boot's first poll; -1 before it. */
+  public int bsp() {
+    return bsp;
+  }
+
+  /** The vCPUs of this boot still judged, in index order. */
   public Set<Integer> bootVcpus() {
     return baselines.keySet();
   }
