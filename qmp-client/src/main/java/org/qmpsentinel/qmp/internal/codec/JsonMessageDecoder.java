@@ -32,7 +32,8 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
   private final JsonTreeBuilder tree;
   private byte[] scratch = new byte[0];
   private long bytesFed;
-  private long messageStart;
+  private long messageStart; // byte offset where the message being parsed began
+  private long lastMessageEnd; // byte offset just after the last complete message
   private boolean failed;
 
   public JsonMessageDecoder(int maxMessageBytes, int maxDepth) {
@@ -82,19 +83,31 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
     feeder.feedInput(bytes, offset, offset + length);
     bytesFed += length;
     drain(ctx);
-    if (bytesFed - messageStart > maxMessageBytes) {
-      throw new QmpProtocolException(
-          "message larger than the limit of " + maxMessageBytes + " bytes");
+    // The unfinished message (or the whitespace since the last one) so far.
+    long pending = bytesFed - (tree.inMessage() ? messageStart : lastMessageEnd);
+    if (pending > maxMessageBytes) {
+      throw tooLarge();
     }
+  }
+
+  private QmpProtocolException tooLarge() {
+    return new QmpProtocolException(
+        "message larger than the limit of " + maxMessageBytes + " bytes");
   }
 
   /** Consumes every token the parser can produce from the input fed so far. */
   private void drain(ChannelHandlerContext ctx) {
     JsonToken token;
     while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+      if (!tree.inMessage()) {
+        messageStart = parser.currentTokenLocation().getByteOffset();
+      }
       JsonNode message = tree.accept(token, parser);
       if (message != null) {
-        messageStart = parser.currentLocation().getByteOffset();
+        lastMessageEnd = parser.currentLocation().getByteOffset();
+        if (lastMessageEnd - messageStart > maxMessageBytes) {
+          throw tooLarge(); // a whole oversized message may arrive within one read
+        }
         ctx.fireChannelRead(message);
         if (failed || !ctx.channel().isActive()) {
           return;

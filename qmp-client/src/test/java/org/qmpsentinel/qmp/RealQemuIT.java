@@ -1,0 +1,215 @@
+package org.qmpsentinel.qmp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The client against Debian's qemu-system-x86_64, under KVM (when /dev/kvm is usable) and TCG: both
+ * must pass.
+ */
+class RealQemuIT {
+  private final List<Process> processes = new ArrayList<>();
+  private final QmpClient client = QmpClient.create();
+  private Path dir;
+
+  static Stream<String> accelerators() {
+    return Stream.of("kvm", "tcg");
+  }
+
+  @AfterEach
+  void cleanup() {
+    processes.forEach(Process::destroyForcibly);
+    client.close();
+  }
+
+  private Path start(String accel, String name) throws IOException {
+    if (accel.equals("kvm")) {
+      assumeTrue(Files.isWritable(Path.of("/dev/kvm")), "/dev/kvm is not usable here");
+    }
+    if (dir == null) {
+      dir = Files.createTempDirectory("qmp-it");
+    }
+    Path socket = dir.resolve(name + ".qmp");
+    Process p =
+        new ProcessBuilder(
+                "qemu-system-x86_64",
+                "-accel",
+                accel,
+                "-name",
+                name,
+                "-uuid",
+                "6b1f0b36-6e6f-4e2a-9d52-3b4b1a1c0a01",
+                "-smp",
+                "2",
+                "-m",
+                "64",
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-qmp",
+                "unix:" + socket + ",server=on,wait=off")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + "-" + processes.size() + ".log").toFile())
+            .start();
+    processes.add(p);
+    await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(socket) || !p.isAlive());
+    assertThat(p.isAlive()).as("qemu started").isTrue();
+    return socket;
+  }
+
+  private long pidOf(int index) {
+    return processes.get(index).pid();
+  }
+
+  private static void signal(long pid, String sig) throws Exception {
+    new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+  }
+
+  @ParameterizedTest
+  @MethodSource("accelerators")
+  void negotiatesAndRunsEveryTypedCommand(String accel) throws Exception {
+    Path socket = start(accel, "typed-" + accel);
+    QmpConnection c = client.connect(QmpEndpoint.unix(socket)).get(10, TimeUnit.SECONDS);
+    assertThat(c.greeting().version().atLeast(7, 2)).isTrue();
+    assertThat(c.greeting().capabilities()).contains("oob");
+    assertThat(c.peerCredentials())
+        .hasValueSatisfying(cred -> assertThat(cred.pid()).isEqualTo(pidOf(0)));
+    BlockingQmp qmp = c.blocking();
+
+    assertThat(qmp.execute(QmpCommands.queryVersion())).isEqualTo(c.greeting().version());
+    assertThat(qmp.execute(QmpCommands.queryStatus()).status()).isEqualTo(RunState.RUNNING);
+    assertThat(qmp.execute(QmpCommands.queryName())).hasValue("typed-" + accel);
+    assertThat(qmp.execute(QmpCommands.queryUuid()))
+        .isEqualTo("6b1f0b36-6e6f-4e2a-9d52-3b4b1a1c0a01");
+    assertThat(qmp.execute(QmpCommands.queryKvm()).enabled()).isEqualTo(accel.equals("kvm"));
+    List<CpuInfoFast> cpus = qmp.execute(QmpCommands.queryCpusFast());
+    assertThat(cpus).extracting(CpuInfoFast::cpuIndex).containsExactly(0, 1);
+    assertThat(cpus).allMatch(cpu -> cpu.threadId() > 0 && cpu.qomPath().startsWith("/machine/"));
+    List<VcpuStats> stats = qmp.execute(QmpCommands.queryVcpuStats());
+    if (accel.equals("kvm")) {
+      assertThat(stats)
+          .extracting(VcpuStats::qomPath)
+          .containsExactlyInAnyOrderElementsOf(cpus.stream().map(CpuInfoFast::qomPath).toList());
+      assertThat(stats).allMatch(s -> s.counter("exits") >= 0 && s.counter("halt_exits") >= 0);
+    } else {
+      assertThat(stats).isEmpty(); // TCG has no KVM stats provider
+    }
+    assertThat(qmp.execute(QmpCommands.queryCommands()))
+        .contains("query-stats", "human-monitor-command");
+    assertThat(qmp.execute(QmpCommands.queryQmpSchema()).size()).isGreaterThan(100);
+    assertThat(qmp.execute(QmpCommands.humanMonitorCommand("info cpus", OptionalInt.empty())))
+        .contains("CPU #0", "CPU #1");
+    assertThat(qmp.execute(QmpCommands.humanMonitorCommand("info registers", OptionalInt.of(1))))
+        .contains("EIP=", "CS =");
+    assertThat(qmp.execute("query-status", null).path("running").asBoolean()).isTrue();
+    qmp.execute(QmpCommands.injectNmi());
+  }
+
+  @ParameterizedTest
+  @MethodSource("accelerators")
+  void lifecycleCommandsProduceTheirEvents(String accel) throws Exception {
+    Path socket = start(accel, "events-" + accel);
+    QmpConnection c = client.connect(QmpEndpoint.unix(socket)).get(10, TimeUnit.SECONDS);
+    List<String> events = new CopyOnWriteArrayList<>();
+    c.subscribe(
+        e -> List.of("RESET", "STOP", "RESUME", "SHUTDOWN").contains(e.name()),
+        e -> events.add(e.name()));
+    BlockingQmp qmp = c.blocking();
+    qmp.execute(QmpCommands.stop());
+    assertThat(qmp.execute(QmpCommands.queryStatus()).status()).isEqualTo(RunState.PAUSED);
+    qmp.execute(QmpCommands.cont());
+    qmp.execute(QmpCommands.systemReset());
+    qmp.execute(QmpCommands.quit());
+    await().atMost(Duration.ofSeconds(10)).until(() -> events.size() >= 4);
+    assertThat(events).containsSubsequence("STOP", "RESUME", "RESET", "SHUTDOWN");
+    assertThat(c.closeFuture().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(QmpConnectionClosedException.class);
+  }
+
+  @ParameterizedTest
+  @MethodSource("accelerators")
+  void pendingCommandsFailAtOnceWhenQemuIsKilled(String accel) throws Exception {
+    Path socket = start(accel, "kill-" + accel);
+    QmpConnection c = client.connect(QmpEndpoint.unix(socket)).get(10, TimeUnit.SECONDS);
+    signal(pidOf(0), "STOP"); // commands stay in flight
+    List<CompletableFuture<StatusInfo>> pending = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      pending.add(c.execute(QmpCommands.queryStatus(), Duration.ofSeconds(60)));
+    }
+    await().until(() -> c.pendingCommands() == 10);
+    signal(pidOf(0), "KILL");
+    for (CompletableFuture<StatusInfo> f : pending) {
+      try {
+        f.get(10, TimeUnit.SECONDS);
+        throw new AssertionError("command completed after SIGKILL");
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(QmpConnectionClosedException.class);
+      }
+    }
+    assertThat(c.isOpen()).isFalse();
+  }
+
+  @ParameterizedTest
+  @MethodSource("accelerators")
+  void commandsTimeOutWhileQemuIsFrozenAndTheConnectionRecovers(String accel) throws Exception {
+    Path socket = start(accel, "freeze-" + accel);
+    QmpConnection c = client.connect(QmpEndpoint.unix(socket)).get(10, TimeUnit.SECONDS);
+    signal(pidOf(0), "STOP");
+    try {
+      c.execute(QmpCommands.queryStatus(), Duration.ofMillis(300)).get(10, TimeUnit.SECONDS);
+      throw new AssertionError("frozen QEMU answered");
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(QmpTimeoutException.class);
+    }
+    signal(pidOf(0), "CONT");
+    assertThat(c.execute(QmpCommands.queryStatus()).get(10, TimeUnit.SECONDS).running()).isTrue();
+    assertThat(c.isOpen()).isTrue();
+  }
+
+  @ParameterizedTest
+  @MethodSource("accelerators")
+  void supervisorReconnectsWhenQemuComesBack(String accel) throws Exception {
+    Path socket = start(accel, "sup-" + accel);
+    List<ConnectionState> states = new CopyOnWriteArrayList<>();
+    List<QmpConnection> connections = new CopyOnWriteArrayList<>();
+    try (QmpSupervisor supervisor =
+        QmpSupervisor.start(
+            client,
+            QmpEndpoint.unix(socket),
+            client.defaultOptions(),
+            new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0),
+            QmpSupervisor.listener(states::add, connections::add))) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> connections.size() == 1);
+      processes.get(0).destroyForcibly().waitFor();
+      Files.deleteIfExists(socket);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> states.contains(ConnectionState.BACKING_OFF));
+      start(accel, "sup-" + accel); // a new QEMU on the same socket path
+      await().atMost(Duration.ofSeconds(15)).until(() -> connections.size() == 2);
+      assertThat(supervisor.state()).isEqualTo(ConnectionState.CONNECTED);
+      assertThat(supervisor.reconnects()).isGreaterThanOrEqualTo(1);
+      assertThat(connections.get(1).blocking().execute(QmpCommands.queryName()))
+          .hasValue("sup-" + accel);
+    }
+    assertThat(states).endsWith(ConnectionState.CLOSED);
+  }
+}

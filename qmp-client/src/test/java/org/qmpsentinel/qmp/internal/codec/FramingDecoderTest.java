@@ -1,0 +1,180 @@
+package org.qmpsentinel.qmp.internal.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.junit.jupiter.api.Test;
+import org.qmpsentinel.qmp.QmpProtocolException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The framing decoder on Netty's EmbeddedChannel: every split, every limit. */
+class FramingDecoderTest {
+  private static final String STREAM =
+      "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 22, \"minor\": 2, \"major\": 7}, \"package\":"
+          + " \"Debian 1:7.2+dfsg-7+deb12u18+b3\"}, \"capabilities\": [\"oob\"]}}\r\n"
+          + "{\"return\": {}, \"id\": \"1\"}\n"
+          + "{\"timestamp\": {\"seconds\": 1700000000, \"microseconds\": 5}, \"event\": \"RESET\","
+          + " \"data\": {\"guest\": false, \"reason\": \"host-qmp-system-reset\"}}"
+          + "{\"return\": {\"status\": \"running\", \"singlestep\": false, \"running\": true}, \"id\":"
+          + " \"2\"}\r\n"
+          + "{\"return\": [{\"name\": \"exits\", \"value\": 18446744073709551615}], \"id\": \"3\"}";
+
+  /** Records what reaches the end of the pipeline. */
+  static final class Sink extends ChannelInboundHandlerAdapter {
+    final List<JsonNode> messages = new ArrayList<>();
+    final List<Throwable> errors = new ArrayList<>();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      messages.add((JsonNode) msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      errors.add(cause);
+    }
+  }
+
+  private static List<JsonNode> expected() {
+    List<JsonNode> all = new ArrayList<>();
+    JsonMapper.shared()
+        .readValues(JsonMapper.shared().createParser(STREAM), JsonNode.class)
+        .forEachRemaining(all::add);
+    return all;
+  }
+
+  private static EmbeddedChannel channel(Sink sink, int maxBytes, int maxDepth) {
+    return new EmbeddedChannel(new JsonMessageDecoder(maxBytes, maxDepth), sink);
+  }
+
+  @Test
+  void everyTwoWaySplitOfTheStreamYieldsTheSameMessages() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    List<JsonNode> expected = expected();
+    assertThat(expected).hasSize(5);
+    for (int split = 0; split <= bytes.length; split++) {
+      Sink sink = new Sink();
+      EmbeddedChannel ch = channel(sink, 1 << 20, 64);
+      ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(bytes, 0, split)));
+      ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(bytes, split, bytes.length)));
+      ch.finish();
+      assertThat(sink.errors).as("split at %d", split).isEmpty();
+      assertThat(sink.messages).as("split at %d", split).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void byteByByteAndAllAtOnce() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    Sink one = new Sink();
+    EmbeddedChannel ch = channel(one, 1 << 20, 64);
+    for (byte b : bytes) {
+      ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+    }
+    Sink all = new Sink();
+    channel(all, 1 << 20, 64)
+        .writeInbound(Unpooled.copiedBuffer(STREAM, StandardCharsets.UTF_8)); // direct-ish copy
+    assertThat(one.messages).isEqualTo(expected());
+    assertThat(all.messages).isEqualTo(expected());
+    assertThat(one.messages.get(4).path("return").get(0).path("value").bigIntegerValue())
+        .hasToString("18446744073709551615"); // uint64 counters survive
+  }
+
+  @Test
+  void messageOverTheLimitIsRejected() {
+    Sink sink = new Sink();
+    EmbeddedChannel ch = channel(sink, 1024, 64);
+    ch.writeInbound(
+        Unpooled.copiedBuffer(
+            "{\"return\": \"" + "x".repeat(2000) + "\"}", StandardCharsets.UTF_8));
+    assertThat(sink.errors)
+        .singleElement(InstanceOfAssertFactories.THROWABLE)
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("1024 bytes");
+    assertThat(sink.messages).isEmpty();
+  }
+
+  @Test
+  void fiftyMegabytesAreRefusedLongBeforeTheEnd() {
+    Sink sink = new Sink();
+    EmbeddedChannel ch = channel(sink, 8 * 1024 * 1024, 64);
+    ch.writeInbound(Unpooled.copiedBuffer("{\"return\": \"", StandardCharsets.UTF_8));
+    byte[] chunk = new byte[64 * 1024];
+    Arrays.fill(chunk, (byte) 'a');
+    int fed = 0;
+    while (sink.errors.isEmpty() && fed < 50 * 1024 * 1024) {
+      ch.writeInbound(Unpooled.wrappedBuffer(chunk));
+      fed += chunk.length;
+    }
+    assertThat(sink.errors).singleElement().isInstanceOf(QmpProtocolException.class);
+    assertThat(fed).isLessThanOrEqualTo(8 * 1024 * 1024 + chunk.length);
+  }
+
+  @Test
+  void garbageIsRejected() {
+    for (String garbage : List.of("{\"a\":}", "xyz", "{\"a\" 1}", "]")) {
+      Sink sink = new Sink();
+      channel(sink, 1 << 20, 64)
+          .writeInbound(Unpooled.copiedBuffer(garbage + "\n", StandardCharsets.UTF_8));
+      assertThat(sink.errors).as(garbage).singleElement().isInstanceOf(QmpProtocolException.class);
+    }
+  }
+
+  @Test
+  void invalidUtf8IsRejected() {
+    Sink sink = new Sink();
+    byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
+    channel(sink, 1 << 20, 64).writeInbound(Unpooled.wrappedBuffer(bad));
+    assertThat(sink.errors).singleElement().isInstanceOf(QmpProtocolException.class);
+  }
+
+  @Test
+  void nestingBeyondTheLimitIsRejected() {
+    Sink sink = new Sink();
+    channel(sink, 1 << 20, 8)
+        .writeInbound(Unpooled.copiedBuffer("[".repeat(9) + "]".repeat(9), StandardCharsets.UTF_8));
+    assertThat(sink.errors)
+        .singleElement(InstanceOfAssertFactories.THROWABLE)
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("nesting");
+    Sink ok = new Sink();
+    channel(ok, 1 << 20, 8)
+        .writeInbound(Unpooled.copiedBuffer("[".repeat(8) + "]".repeat(8), StandardCharsets.UTF_8));
+    assertThat(ok.errors).isEmpty();
+    assertThat(ok.messages).hasSize(1);
+  }
+
+  @Test
+  void streamEndingInsideAMessageIsReported() {
+    Sink sink = new Sink();
+    EmbeddedChannel ch = channel(sink, 1 << 20, 64);
+    ch.writeInbound(
+        Unpooled.copiedBuffer(
+            "{\"return\": {}, \"id\": \"1\"}\n{\"return\": {\"sta", StandardCharsets.UTF_8));
+    assertThat(sink.messages).hasSize(1);
+    ch.close();
+    assertThat(sink.errors)
+        .singleElement(InstanceOfAssertFactories.THROWABLE)
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("ended inside a message");
+  }
+
+  @Test
+  void inputAfterAnErrorIsDiscarded() {
+    Sink sink = new Sink();
+    EmbeddedChannel ch = channel(sink, 1 << 20, 64);
+    ch.writeInbound(Unpooled.copiedBuffer("xyz", StandardCharsets.UTF_8));
+    ch.writeInbound(Unpooled.copiedBuffer("{\"return\": {}}", StandardCharsets.UTF_8));
+    assertThat(sink.messages).isEmpty();
+    assertThat(sink.errors).hasSize(1);
+  }
+}
