@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +81,8 @@ public final class DefaultQmpClient implements QmpClient {
                             new JsonMessageDecoder(
                                 options.maxMessageBytes(), options.maxNestingDepth()))
                         .addLast("encoder", JsonMessageEncoder.INSTANCE)
+                        // Pipelined commands: one write syscall per batch, not per command.
+                        .addLast("flush", new FlushConsolidationHandler(256, true))
                         .addLast("session", session);
                   }
                 });

@@ -54,6 +54,8 @@ final class DefaultQmpConnection implements QmpConnection {
     this.greeting = greeting;
     this.credentials = credentials;
     this.options = options;
+    // Not a serial queue: a caller may block on another command inside a completion callback,
+    // which would deadlock if both completions had to pass through one queue.
     this.callbacks = callbacks;
     session.closed().thenAccept(cause -> callbacks.execute(() -> closeFuture.complete(cause)));
   }
