@@ -123,23 +123,24 @@ public class SentinelConfiguration {
   }
 
   /**
-   * The sources configured under sentinel.discovery (a holder, so collection injection of
-   * DiscoverySource beans — how other modules add sources — cannot shadow it).
+   * The sources configured under sentinel.discovery: {@code first} (static endpoints) before any
+   * other module's DiscoverySource beans (libvirt), {@code last} (socket glob, /proc scan) after.
+   * Earlier sources win when two find the same VM. A holder type, so that collection injection of
+   * DiscoverySource beans cannot shadow it.
    */
-  record BuiltInSources(List<DiscoverySource> sources) {}
+  record BuiltInSources(List<DiscoverySource> first, List<DiscoverySource> last) {}
 
   @Bean
   BuiltInSources builtInDiscoverySources(SentinelProperties properties) {
     SentinelProperties.Discovery d = properties.discovery();
-    List<DiscoverySource> sources = new ArrayList<>();
-    sources.add(new StaticDiscoverySource(d.endpoints()));
+    List<DiscoverySource> last = new ArrayList<>();
     if (d.socketGlob() != null && !d.socketGlob().isBlank()) {
-      sources.add(new SocketDirectorySource(d.socketGlob()));
+      last.add(new SocketDirectorySource(d.socketGlob()));
     }
     if (d.procScan()) {
-      sources.add(new ProcScanSource(Path.of("/proc")));
+      last.add(new ProcScanSource(Path.of("/proc")));
     }
-    return new BuiltInSources(sources);
+    return new BuiltInSources(List.of(new StaticDiscoverySource(d.endpoints())), last);
   }
 
   /** Runs discovery on its own thread once everything else is up, and alert delivery with it. */
@@ -150,8 +151,9 @@ public class SentinelConfiguration {
       VmRegistry registry,
       AlertService alerts,
       SentinelProperties properties) {
-    List<DiscoverySource> sources = new ArrayList<>(builtInDiscoverySources.sources());
+    List<DiscoverySource> sources = new ArrayList<>(builtInDiscoverySources.first());
     extraSources.orderedStream().forEach(sources::add);
+    sources.addAll(builtInDiscoverySources.last());
     DiscoveryService discovery =
         new DiscoveryService(sources, registry::appeared, registry::vanished);
     return new SmartLifecycle() {

@@ -6,7 +6,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +40,7 @@ public final class ProcScanSource implements DiscoverySource {
           continue;
         }
         long pid = Long.parseLong(dir.getFileName().toString());
-        for (Path socket : qmpSockets(argv)) {
+        for (Path socket : QemuCommandLine.qmpSockets(argv)) {
           String name = vmName(argv).orElse(socket.getFileName().toString());
           found.add(
               new DiscoveredVm(
@@ -52,64 +51,15 @@ public final class ProcScanSource implements DiscoverySource {
     return found;
   }
 
-  /** The unix QMP sockets a QEMU command line declares (package-visible for tests). */
-  static List<Path> qmpSockets(List<String> argv) {
-    List<Path> sockets = new ArrayList<>();
-    Map<String, String> chardevPaths = new HashMap<>();
-    List<String> controlMonitors = new ArrayList<>();
-    for (int i = 0; i + 1 < argv.size(); i++) {
-      String opt = argv.get(i).replaceFirst("^--", "-");
-      String value = argv.get(i + 1);
-      switch (opt) {
-        case "-qmp" -> {
-          if (value.startsWith("unix:")) {
-            sockets.add(Path.of(value.substring(5).split(",")[0]));
-          }
-        }
-        case "-chardev" -> {
-          Map<String, String> kv = options(value);
-          if (value.startsWith("socket") && kv.containsKey("id") && kv.containsKey("path")) {
-            chardevPaths.put(kv.get("id"), kv.get("path"));
-          }
-        }
-        case "-mon" -> {
-          Map<String, String> kv = options(value);
-          if ("control".equals(kv.get("mode")) && kv.containsKey("chardev")) {
-            controlMonitors.add(kv.get("chardev"));
-          }
-        }
-        default -> {}
-      }
-    }
-    for (String id : controlMonitors) {
-      String path = chardevPaths.get(id);
-      if (path != null) {
-        sockets.add(Path.of(path));
-      }
-    }
-    return sockets;
-  }
-
   private static Optional<String> vmName(List<String> argv) {
     for (int i = 0; i + 1 < argv.size(); i++) {
       if (argv.get(i).equals("-name")) {
         String v = argv.get(i + 1);
-        Map<String, String> kv = options(v);
+        Map<String, String> kv = QemuCommandLine.options(v);
         return Optional.of(kv.getOrDefault("guest", v.split(",")[0]));
       }
     }
     return Optional.empty();
-  }
-
-  private static Map<String, String> options(String value) {
-    Map<String, String> kv = new HashMap<>();
-    for (String part : value.split(",")) {
-      int eq = part.indexOf('=');
-      if (eq > 0) {
-        kv.put(part.substring(0, eq), part.substring(eq + 1));
-      }
-    }
-    return kv;
   }
 
   private static List<String> readCmdline(Path file) {

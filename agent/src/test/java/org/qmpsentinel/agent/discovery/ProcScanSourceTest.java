@@ -14,11 +14,11 @@ class ProcScanSourceTest {
   @Test
   void findsQmpSocketsInBothSpellings() {
     assertThat(
-            ProcScanSource.qmpSockets(
+            QemuCommandLine.qmpSockets(
                 List.of("qemu-system-x86_64", "-qmp", "unix:/run/a.qmp,server=on,wait=off")))
         .containsExactly(Path.of("/run/a.qmp"));
     assertThat(
-            ProcScanSource.qmpSockets(
+            QemuCommandLine.qmpSockets(
                 List.of(
                     "qemu-system-x86_64",
                     "-chardev",
@@ -31,7 +31,7 @@ class ProcScanSourceTest {
                     "chardev=hmp,mode=readline")))
         .containsExactly(Path.of("/var/lib/libvirt/qemu/x/monitor.sock"));
     assertThat(
-            ProcScanSource.qmpSockets(
+            QemuCommandLine.qmpSockets(
                 List.of("qemu-system-x86_64", "-qmp", "tcp:127.0.0.1:4444,server")))
         .isEmpty();
   }
