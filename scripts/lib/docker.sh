@@ -1,0 +1,54 @@
+# Docker engine and the local base image, for the container tests and images. Source it after
+# common.sh. No registry is reachable from the test machines, so the base image is a debootstrap'ed
+# Debian 12 rootfs imported with `docker import`, from the mirror in the machine's own apt config.
+# shellcheck shell=bash
+
+QS_BASE_IMAGE=qmp-sentinel/debian:bookworm
+
+# ensure_dockerd: starts Debian's dockerd (no bridge, no iptables: containers use --network none
+# or host) unless an engine already answers.
+ensure_dockerd() {
+  need_packages docker.io
+  if docker info >/dev/null 2>&1; then
+    return 0
+  fi
+  log "starting dockerd (--bridge=none --iptables=false)"
+  mkdir -p "$QS_CACHE"
+  as_root sh -c "nohup dockerd --bridge=none --iptables=false >'$QS_CACHE/dockerd.log' 2>&1 &"
+  for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && return 0; sleep 0.2; done
+  die "dockerd did not start; see $QS_CACHE/dockerd.log"
+}
+
+# debian_mirror: the first Debian mirror in the machine's apt configuration.
+debian_mirror() {
+  local m
+  m=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
+  [[ -n $m ]] || m=$(awk '$1=="deb" && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  [[ -n $m ]] || die "no Debian mirror found in the apt configuration"
+  echo "$m"
+}
+
+# ensure_base_image: imports a minimal Debian 12 rootfs as $QS_BASE_IMAGE once (cached by mirror).
+ensure_base_image() {
+  ensure_dockerd
+  local mirror key
+  mirror=$(debian_mirror)
+  key=$(echo "bookworm minbase $mirror v1" | sha256sum | cut -c1-12)
+  if [[ $(docker image inspect -f '{{ index .Config.Labels "qmp-sentinel.key" }}' "$QS_BASE_IMAGE" 2>/dev/null) == "$key" ]]; then
+    return 0
+  fi
+  need_packages debootstrap
+  local root="$QS_CACHE/rootfs-$key"
+  if [[ ! -f $root/.complete ]]; then
+    log "debootstrap bookworm (minbase) from the machine's mirror into $root"
+    as_root rm -rf "$root"
+    as_root debootstrap --variant=minbase bookworm "$root" "$mirror" >"$QS_CACHE/debootstrap.log" 2>&1 ||
+      die "debootstrap failed; see $QS_CACHE/debootstrap.log"
+    printf 'deb %s bookworm main\n' "$mirror" | as_root tee "$root/etc/apt/sources.list" >/dev/null
+    as_root rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    as_root touch "$root/.complete"
+  fi
+  log "importing $QS_BASE_IMAGE"
+  as_root tar -C "$root" --exclude=./.complete -c . |
+    docker import --change "LABEL qmp-sentinel.key=$key" --change 'CMD ["/bin/bash"]' - "$QS_BASE_IMAGE" >/dev/null
+}
