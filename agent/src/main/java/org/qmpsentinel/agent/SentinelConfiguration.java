@@ -19,9 +19,11 @@ import org.qmpsentinel.agent.discovery.SocketDirectorySource;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
+import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.hang.ProcThreads;
+import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -97,7 +99,10 @@ public class SentinelConfiguration {
                 d.monitorTimeoutsToSuspect()));
     DeferredListener deferred = new DeferredListener();
     VmRegistry registry =
-        new VmRegistry(client, settings, pollScheduler, ProcThreads.system(), deferred);
+        new VmRegistry(
+            new SupervisorRuntime(client, pollScheduler, ProcThreads.system(), Ticker.system()),
+            settings,
+            deferred);
     registry.onRemoval(metrics::remove);
     deferred.delegate =
         new CompositeListener(

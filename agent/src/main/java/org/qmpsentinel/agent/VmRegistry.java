@@ -6,17 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledExecutorService;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.agent.discovery.DiscoveryService;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
+import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.agent.supervisor.VmSupervisor;
 import org.qmpsentinel.hang.HangEvent;
-import org.qmpsentinel.hang.ProcThreads;
-import org.qmpsentinel.hang.Ticker;
-import org.qmpsentinel.qmp.QmpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,24 +21,16 @@ import org.slf4j.LoggerFactory;
 public final class VmRegistry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmRegistry.class);
 
-  private final QmpClient client;
+  private final SupervisorRuntime runtime;
   private final SupervisorSettings settings;
-  private final ScheduledExecutorService scheduler;
-  private final ProcThreads proc;
   private final SupervisorListener listener;
   private final Map<String, VmSupervisor> supervisors = new ConcurrentHashMap<>();
   private java.util.function.Consumer<String> removalHook = k -> {};
 
   public VmRegistry(
-      QmpClient client,
-      SupervisorSettings settings,
-      ScheduledExecutorService scheduler,
-      ProcThreads proc,
-      SupervisorListener listener) {
-    this.client = client;
+      SupervisorRuntime runtime, SupervisorSettings settings, SupervisorListener listener) {
+    this.runtime = runtime;
     this.settings = settings;
-    this.scheduler = scheduler;
-    this.proc = proc;
     this.listener = listener;
   }
 
@@ -56,18 +45,7 @@ public final class VmRegistry implements AutoCloseable {
         key,
         k -> {
           log.info("discovered {} at {} (via {})", vm.name(), vm.endpoint(), vm.source());
-          return VmSupervisor.start(
-              client,
-              k,
-              vm.name(),
-              vm.source(),
-              vm.endpoint(),
-              vm.pid(),
-              settings,
-              scheduler,
-              proc,
-              Ticker.system(),
-              listener);
+          return VmSupervisor.start(vm, settings, runtime, listener);
         });
   }
 

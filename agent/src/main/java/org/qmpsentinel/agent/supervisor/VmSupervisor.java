@@ -15,6 +15,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.agent.discovery.DiscoveryService;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.Intrusion;
 import org.qmpsentinel.hang.IntrusionDecision;
@@ -90,28 +92,22 @@ public final class VmSupervisor implements AutoCloseable {
   private final Map<Integer, long[]> lastCpu = new HashMap<>(); // index -> {cpuNanos, atNanos}
 
   private VmSupervisor(
-      QmpClient client,
-      String key,
-      String displayName,
-      String source,
-      QmpEndpoint endpoint,
-      OptionalLong knownPid,
+      DiscoveredVm vm,
       SupervisorSettings settings,
-      ScheduledExecutorService scheduler,
-      ProcThreads proc,
-      Ticker ticker,
+      SupervisorRuntime runtime,
       SupervisorListener listener) {
-    this.key = key;
-    this.name = displayName;
-    this.source = source;
-    this.endpoint = endpoint;
-    this.pid = knownPid.orElse(0);
+    this.key = DiscoveryService.keyOf(vm);
+    this.name = vm.name();
+    this.source = vm.source();
+    this.endpoint = vm.endpoint();
+    this.pid = vm.pid().orElse(0);
     this.settings = settings;
-    this.scheduler = scheduler;
-    this.proc = proc;
-    this.ticker = ticker;
+    this.scheduler = runtime.scheduler();
+    this.proc = runtime.proc();
+    this.ticker = runtime.ticker();
     this.listener = listener;
     this.snapshot = buildSnapshot(List.of(), false);
+    QmpClient client = runtime.client();
     this.connection =
         QmpSupervisor.start(
             client,
@@ -133,35 +129,15 @@ public final class VmSupervisor implements AutoCloseable {
   }
 
   /**
-   * Starts watching a VM.
-   *
-   * @param key stable identity of the endpoint in the agent (e.g. the socket path)
-   * @param displayName name to use until QEMU reports its own
+   * Starts watching a VM: its key in the agent is its endpoint; its name (until QEMU reports its
+   * own) and pid (until the socket's peer credentials give it) come from discovery.
    */
   public static VmSupervisor start(
-      QmpClient client,
-      String key,
-      String displayName,
-      String source,
-      QmpEndpoint endpoint,
-      OptionalLong knownPid,
+      DiscoveredVm vm,
       SupervisorSettings settings,
-      ScheduledExecutorService scheduler,
-      ProcThreads proc,
-      Ticker ticker,
+      SupervisorRuntime runtime,
       SupervisorListener listener) {
-    return new VmSupervisor(
-        client,
-        key,
-        displayName,
-        source,
-        endpoint,
-        knownPid,
-        settings,
-        scheduler,
-        proc,
-        ticker,
-        listener);
+    return new VmSupervisor(vm, settings, runtime, listener);
   }
 
   public String key() {

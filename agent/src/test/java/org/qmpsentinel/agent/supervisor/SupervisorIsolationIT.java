@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.Test;
+import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.agent.testsupport.QemuVm;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
@@ -99,16 +101,14 @@ class SupervisorIsolationIT {
       ScheduledExecutorService scheduler,
       SupervisorListener listener) {
     return VmSupervisor.start(
-        client,
-        vm.socket().toString(),
-        vm.name(),
-        "test",
-        QmpEndpoint.unix(vm.socket()),
-        OptionalLong.of(vm.pid()),
+        new DiscoveredVm(
+            "test",
+            vm.name(),
+            QmpEndpoint.unix(vm.socket()),
+            Optional.empty(),
+            OptionalLong.of(vm.pid())),
         settings,
-        scheduler,
-        ProcThreads.system(),
-        Ticker.system(),
+        new SupervisorRuntime(client, scheduler, ProcThreads.system(), Ticker.system()),
         listener);
   }
 }

@@ -25,6 +25,7 @@ import org.qmpsentinel.qmp.QmpClient;
 import org.qmpsentinel.qmp.QmpCommands;
 import org.qmpsentinel.qmp.QmpConnection;
 import org.qmpsentinel.qmp.QmpEndpoint;
+import org.qmpsentinel.qmp.TestQemu;
 
 /**
  * Throughput, latency, CPU and allocations of {@code query-status} through the client, against a
@@ -66,29 +67,11 @@ public final class QueryStatusBenchmark {
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("qmp-bench");
     Path socket = dir.resolve("bench.qmp");
-    boolean kvm = Files.isWritable(Path.of("/dev/kvm"));
-    Process qemu =
-        new ProcessBuilder(
-                "qemu-system-x86_64",
-                "-accel",
-                kvm ? "kvm" : "tcg",
-                "-m",
-                "64",
-                "-nodefaults",
-                "-no-user-config",
-                "-display",
-                "none",
-                "-qmp",
-                "unix:" + socket + ",server=on,wait=off")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("qemu.log").toFile())
-            .start();
+    boolean kvm = TestQemu.kvmUsable();
+    Process qemu = TestQemu.start(kvm ? "kvm" : "tcg", socket, dir.resolve("qemu.log"));
     List<Result> results = new ArrayList<>();
     try (FakeServer fake = new FakeServer();
         QmpClient client = QmpClient.create()) {
-      while (!Files.exists(socket)) {
-        Thread.sleep(20); // waiting for QEMU's socket file, not synchronizing with our own code
-      }
       // Warm-up (JIT) on both peers, then measured runs.
       runClient(client, QmpEndpoint.unix(socket), "warm-up", N / 2, WINDOW);
       results.add(blocking(socket, "blocking socket loop, sequential (baseline)", N, 1));

@@ -1,0 +1,53 @@
+package org.qmpsentinel.qmp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Starts Debian's qemu-system-x86_64 with a QMP unix socket, for tests and the benchmark. */
+public final class TestQemu {
+  private TestQemu() {}
+
+  public static boolean kvmUsable() {
+    return Files.isWritable(Path.of("/dev/kvm"));
+  }
+
+  /**
+   * Starts a small guest (SeaBIOS, no disk, 64 MiB) and waits until its QMP socket exists.
+   *
+   * @param extra further arguments, e.g. {@code -name}, {@code -smp}
+   */
+  public static Process start(String accel, Path socket, Path log, String... extra)
+      throws IOException, InterruptedException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "qemu-system-x86_64",
+                "-accel",
+                accel,
+                "-m",
+                "64",
+                "-nodefaults",
+                "-no-user-config",
+                "-display",
+                "none",
+                "-qmp",
+                "unix:" + socket + ",server=on,wait=off"));
+    cmd.addAll(List.of(extra));
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    // Waiting for QEMU to create its socket: a file system condition, polled with a deadline.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!Files.exists(socket)) {
+      if (!p.isAlive() || System.nanoTime() > deadline) {
+        p.destroyForcibly();
+        throw new IOException("QEMU did not start: " + Files.readString(log));
+      }
+      Thread.sleep(10);
+    }
+    return p;
+  }
+}
