@@ -9,13 +9,11 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 class ConfigValidationTest {
 
   private static void start(String... properties) {
+    // server.port as an argument, not a default property: it must outrank application.yml.
     new SpringApplicationBuilder(SentinelApplication.class)
-        .properties(
-            "server.port=0",
-            "sentinel.discovery.proc-scan=false",
-            "sentinel.discovery.socket-glob=")
+        .properties("sentinel.discovery.proc-scan=false", "sentinel.discovery.socket-glob=")
         .properties(properties)
-        .run()
+        .run("--server.port=0")
         .close();
   }
 

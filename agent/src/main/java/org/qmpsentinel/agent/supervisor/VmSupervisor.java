@@ -485,6 +485,9 @@ public final class VmSupervisor implements AutoCloseable {
   }
 
   private void publishSnapshot(List<VmSnapshot.Vcpu> vcpus, boolean connected) {
+    if (closed) {
+      return; // a vanished VM: a late report would resurrect its meters
+    }
     snapshot = buildSnapshot(vcpus, connected);
     listener.onSnapshot(this, snapshot);
   }

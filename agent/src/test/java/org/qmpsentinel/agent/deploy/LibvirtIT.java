@@ -76,11 +76,10 @@ class LibvirtIT {
     agent =
         new SpringApplicationBuilder(SentinelApplication.class)
             .properties(
-                "server.port=0",
                 "sentinel.discovery.proc-scan=false",
                 "sentinel.discovery.socket-glob=",
                 "sentinel.alerting.spool-dir=" + sockets.resolve("spool"))
-            .run();
+            .run("--server.port=0"); // an argument outranks application.yml; a default would not
     int port = ((WebServerApplicationContext) agent).getWebServer().getPort();
     HttpClient http = HttpClient.newHttpClient();
     await("the libvirt domain is monitored")

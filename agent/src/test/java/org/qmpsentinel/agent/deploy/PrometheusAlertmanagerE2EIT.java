@@ -98,7 +98,6 @@ class PrometheusAlertmanagerE2EIT {
     ConfigurableApplicationContext agent =
         new SpringApplicationBuilder(SentinelApplication.class)
             .properties(
-                "server.port=0",
                 "sentinel.host=hv-e2e",
                 "sentinel.discovery.proc-scan=false",
                 "sentinel.discovery.socket-glob=" + sockets + "/*.qmp",
@@ -106,7 +105,7 @@ class PrometheusAlertmanagerE2EIT {
                 "sentinel.alerting.webhooks[0].name=alertmanager",
                 "sentinel.alerting.webhooks[0].mode=ALERTMANAGER",
                 "sentinel.alerting.webhooks[0].url=http://127.0.0.1:" + amPort)
-            .run();
+            .run("--server.port=0"); // an argument outranks application.yml; a default would not
     closeables.add(agent);
     int agentPort = ((WebServerApplicationContext) agent).getWebServer().getPort();
 
