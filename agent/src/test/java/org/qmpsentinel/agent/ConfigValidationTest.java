@@ -2,7 +2,8 @@ package org.qmpsentinel.agent;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /** A bad configuration stops startup with the offending property's name in the error. */
@@ -25,30 +26,15 @@ class ConfigValidationTest {
     return s.toString();
   }
 
-  @Test
-  void zeroPollIntervalNamesTheProperty() {
-    assertThatThrownBy(() -> start("sentinel.poll.interval=0s"))
-        .satisfies(
-            e ->
-                org.assertj.core.api.Assertions.assertThat(chain(e))
-                    .contains("sentinel.poll.interval"));
-  }
-
-  @Test
-  void hmpWithoutTokenNamesTheProperty() {
-    assertThatThrownBy(() -> start("sentinel.api.hmp.enabled=true"))
-        .satisfies(
-            e ->
-                org.assertj.core.api.Assertions.assertThat(chain(e))
-                    .contains("sentinel.api.hmp.token"));
-  }
-
-  @Test
-  void jitterOutOfRangeNamesTheProperty() {
-    assertThatThrownBy(() -> start("sentinel.poll.jitter=3"))
-        .satisfies(
-            e ->
-                org.assertj.core.api.Assertions.assertThat(chain(e))
-                    .contains("sentinel.poll.jitter"));
+  @ParameterizedTest(name = "{0} fails naming {1}")
+  @CsvSource({
+    "sentinel.poll.interval=0s, sentinel.poll.interval",
+    "sentinel.api.hmp.enabled=true, sentinel.api.hmp.token",
+    "sentinel.poll.jitter=3, sentinel.poll.jitter",
+    "sentinel.alerting.retry-initial=-1s, sentinel.alerting.retry-initial",
+  })
+  void badValueStopsStartupNamingTheProperty(String assignment, String property) {
+    assertThatThrownBy(() -> start(assignment))
+        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(chain(e)).contains(property));
   }
 }

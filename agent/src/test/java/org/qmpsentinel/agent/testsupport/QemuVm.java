@@ -1,13 +1,11 @@
 package org.qmpsentinel.agent.testsupport;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.qmpsentinel.qmp.TestQemu;
 
 /**
  * A real qemu-system-x86_64 guest for tests: KVM when /dev/kvm is usable, else TCG. SeaBIOS by
@@ -25,8 +23,7 @@ public final class QemuVm implements AutoCloseable {
   }
 
   public static boolean kvmUsable() {
-    Path kvm = Path.of("/dev/kvm");
-    return Files.isReadable(kvm) && Files.isWritable(kvm);
+    return TestQemu.kvmUsable();
   }
 
   public static QemuVm healthy(String name, int smp, Path socketDir) throws IOException {
@@ -41,39 +38,20 @@ public final class QemuVm implements AutoCloseable {
       throws IOException {
     Files.createDirectories(socketDir);
     Path socket = socketDir.resolve(name + ".qmp");
-    List<String> cmd = new ArrayList<>();
-    cmd.addAll(
-        List.of(
-            "qemu-system-x86_64",
-            "-accel",
-            kvmUsable() ? "kvm" : "tcg",
-            "-name",
-            name,
-            "-smp",
-            Integer.toString(smp),
-            "-m",
-            "64",
-            "-nodefaults",
-            "-no-user-config",
-            "-display",
-            "none",
-            "-qmp",
-            "unix:" + socket + ",server=on,wait=off"));
-    cmd.addAll(extra);
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectOutput(socketDir.resolve(name + ".log").toFile())
-            .start();
-    QemuVm vm = new QemuVm(name, socket, p);
-    await("QMP socket of " + name)
-        .atMost(Duration.ofSeconds(20))
-        .until(() -> Files.exists(socket) || !p.isAlive());
-    if (!p.isAlive()) {
-      throw new IllegalStateException(
-          name + " exited: " + Files.readString(socketDir.resolve(name + ".log")));
+    List<String> args = new ArrayList<>(List.of("-name", name, "-smp", Integer.toString(smp)));
+    args.addAll(extra);
+    try {
+      Process p =
+          TestQemu.start(
+              kvmUsable() ? "kvm" : "tcg",
+              socket,
+              socketDir.resolve(name + ".log"),
+              args.toArray(String[]::new));
+      return new QemuVm(name, socket, p);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
     }
-    return vm;
   }
 
   public String name() {
