@@ -52,3 +52,29 @@ ensure_base_image() {
   as_root tar -C "$root" --exclude=./.complete -c . |
     docker import --change "LABEL qmp-sentinel.key=$key" --change 'CMD ["/bin/bash"]' - "$QS_BASE_IMAGE" >/dev/null
 }
+
+# debian_apt_sources: the machine's Debian apt entries (suites bookworm and bookworm-*, so
+# third-party repositories stay out) as one-line "deb" and "deb-src" lines, for image builds that
+# must see exactly the package versions the machine sees.
+debian_apt_sources() {
+  local f deb822=() oneline=()
+  for f in /etc/apt/sources.list.d/*.sources; do [[ -f $f ]] && deb822+=("$f"); done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [[ -f $f ]] && oneline+=("$f"); done
+  {
+    # deb822 files: one "URI SUITE COMPONENTS" line per URI and suite of each stanza.
+    awk -v RS= '{
+        uris = suites = comps = ""
+        n = split($0, lines, "\n")
+        for (i = 1; i <= n; i++) {
+          if (lines[i] ~ /^URIs:/) uris = substr(lines[i], 6)
+          if (lines[i] ~ /^Suites:/) suites = substr(lines[i], 8)
+          if (lines[i] ~ /^Components:/) comps = substr(lines[i], 12)
+        }
+        nu = split(uris, u, " "); ns = split(suites, s, " ")
+        for (a = 1; a <= nu; a++) for (b = 1; b <= ns; b++) print u[a], s[b], comps
+      }' /dev/null "${deb822[@]}"
+    # one-line files: drop "deb" and any [options].
+    awk '$1 == "deb" {$1 = ""; sub(/^ *\[[^]]*\]/, ""); print}' /dev/null "${oneline[@]}"
+  } | awk '$2 ~ /^bookworm(-[a-z]+)?$/ {$1 = $1; print}' | sort -u |
+    awk '{print "deb " $0; print "deb-src " $0}'
+}

@@ -79,29 +79,11 @@ public class SentinelConfiguration {
       SentinelMetrics metrics,
       ObjectProvider<AlertService> alerts,
       String sentinelHost) {
-    SentinelProperties.Poll poll = properties.poll();
-    SentinelProperties.Detector d = properties.detector();
-    SupervisorSettings settings =
-        new SupervisorSettings(
-            poll.interval(),
-            poll.jitter(),
-            poll.commandTimeout(),
-            poll.cpusRefresh(),
-            poll.kvmStats(),
-            org.qmpsentinel.qmp.Backoff.defaults(),
-            new DetectorSettings(
-                d.startupSettle(),
-                d.syncMinInterval(),
-                d.kickMinInterval(),
-                d.suspectAfter(),
-                d.confirmAfter(),
-                d.fixedQemu(),
-                d.monitorTimeoutsToSuspect()));
     DeferredListener deferred = new DeferredListener();
     VmRegistry registry =
         new VmRegistry(
             new SupervisorRuntime(client, pollScheduler, ProcThreads.system(), Ticker.system()),
-            settings,
+            supervisorSettings(properties),
             deferred);
     registry.onRemoval(metrics::remove);
     deferred.delegate =
@@ -114,6 +96,31 @@ public class SentinelConfiguration {
                     properties.remediation().maxResetsPerHour(),
                     metrics)));
     return registry;
+  }
+
+  /**
+   * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
+   * sentinel.detector.*}. Public so that test harnesses (the fixture A/B) run the agent with
+   * exactly the settings an operator's configuration gives it.
+   */
+  public static SupervisorSettings supervisorSettings(SentinelProperties properties) {
+    SentinelProperties.Poll poll = properties.poll();
+    SentinelProperties.Detector d = properties.detector();
+    return new SupervisorSettings(
+        poll.interval(),
+        poll.jitter(),
+        poll.commandTimeout(),
+        poll.cpusRefresh(),
+        poll.kvmStats(),
+        org.qmpsentinel.qmp.Backoff.defaults(),
+        new DetectorSettings(
+            d.startupSettle(),
+            d.syncMinInterval(),
+            d.kickMinInterval(),
+            d.suspectAfter(),
+            d.confirmAfter(),
+            d.fixedQemu(),
+            d.monitorTimeoutsToSuspect()));
   }
 
   @Bean(destroyMethod = "close")
