@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 public final class TestQemu {
   private TestQemu() {}
 
+  /** QEMU opens /dev/kvm read-write. */
   public static boolean kvmUsable() {
-    return Files.isWritable(Path.of("/dev/kvm"));
+    Path kvm = Path.of("/dev/kvm");
+    return Files.isReadable(kvm) && Files.isWritable(kvm);
   }
 
   /**
