@@ -108,6 +108,7 @@ public class SentinelConfiguration {
     SentinelProperties.Detector d = properties.detector();
     return new SupervisorSettings(
         poll.interval(),
+        poll.steadyInterval(),
         poll.jitter(),
         poll.commandTimeout(),
         poll.cpusRefresh(),

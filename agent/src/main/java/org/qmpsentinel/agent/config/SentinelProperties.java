@@ -53,7 +53,11 @@ public record SentinelProperties(
   /**
    * Polling of each VM (only non-intrusive commands).
    *
-   * @param interval time between polls of one VM
+   * @param interval time between polls of one VM while it starts (STARTUP: fast, with KVM counters,
+   *     because that is when the lost-INIT hang happens)
+   * @param steadyInterval time between polls of one VM once it is STEADY (run state and monitor
+   *     liveness; lifecycle comes from events). An unresponsive monitor is reported after {@code
+   *     monitor-timeouts-to-suspect} polls that time out, i.e. within about 3 × this interval
    * @param jitter random spread of the interval, as a fraction (0.1 = ±10%)
    * @param commandTimeout per-command timeout
    * @param cpusRefresh re-read query-cpus-fast this often (also on connect and RESET)
@@ -61,12 +65,14 @@ public record SentinelProperties(
    */
   public record Poll(
       @NotNull @DefaultValue("1s") Duration interval,
+      @NotNull @DefaultValue("10s") Duration steadyInterval,
       @DecimalMin("0.0") @DecimalMax("0.5") @DefaultValue("0.1") double jitter,
       @NotNull @DefaultValue("2s") Duration commandTimeout,
       @NotNull @DefaultValue("30s") Duration cpusRefresh,
       @DefaultValue("true") boolean kvmStats) {
     public Poll {
       requirePositive(interval, "sentinel.poll.interval");
+      requirePositive(steadyInterval, "sentinel.poll.steady-interval");
       requirePositive(commandTimeout, "sentinel.poll.command-timeout");
     }
   }

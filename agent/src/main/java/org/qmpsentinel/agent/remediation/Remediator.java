@@ -58,7 +58,7 @@ public final class Remediator implements SupervisorListener {
     }
     log.warn(
         "{}: stuck at boot (APs at the reset vector): issuing system_reset", event.vm().name());
-    vm.systemReset()
+    vm.requestReset()
         .whenComplete(
             (ok, error) -> {
               metrics.remediation(vm, error == null ? "reset" : "failed");

@@ -7,13 +7,17 @@ import org.qmpsentinel.qmp.Backoff;
 /**
  * How a supervisor polls.
  *
- * @param pollInterval time between polls (default 1 s), jittered by {@code jitter} (fraction)
+ * @param pollInterval time between polls while the VM starts (STARTUP, default 1 s), jittered by
+ *     {@code jitter} (fraction)
+ * @param steadyPollInterval time between polls once the VM is STEADY (default 10 s): run state and
+ *     monitor liveness only, lifecycle comes from events
  * @param commandTimeout per-command timeout; repeated timeouts mean MONITOR_UNRESPONSIVE
  * @param cpusRefresh how often query-cpus-fast is re-read besides on connect and RESET
  * @param kvmStats use query-stats (vcpu, kvm) where QEMU supports it
  */
 public record SupervisorSettings(
     Duration pollInterval,
+    Duration steadyPollInterval,
     double jitter,
     Duration commandTimeout,
     Duration cpusRefresh,
@@ -24,6 +28,7 @@ public record SupervisorSettings(
   public static SupervisorSettings defaults() {
     return new SupervisorSettings(
         Duration.ofSeconds(1),
+        Duration.ofSeconds(10),
         0.1,
         Duration.ofSeconds(2),
         Duration.ofSeconds(30),
@@ -34,6 +39,13 @@ public record SupervisorSettings(
 
   public SupervisorSettings withDetector(DetectorSettings d) {
     return new SupervisorSettings(
-        pollInterval, jitter, commandTimeout, cpusRefresh, kvmStats, backoff, d);
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        d);
   }
 }

@@ -1,131 +1,110 @@
 package org.qmpsentinel.agent.supervisor;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.agent.discovery.DiscoveryService;
 import org.qmpsentinel.hang.HangEvent;
-import org.qmpsentinel.hang.Intrusion;
-import org.qmpsentinel.hang.IntrusionDecision;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Observation;
 import org.qmpsentinel.hang.Observation.CommandOutcome;
-import org.qmpsentinel.hang.Observation.KvmCounters;
 import org.qmpsentinel.hang.Observation.LifecycleEvent;
-import org.qmpsentinel.hang.Observation.VcpuSample;
-import org.qmpsentinel.hang.Phase;
-import org.qmpsentinel.hang.ProcThreads;
-import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
-import org.qmpsentinel.hang.X86RegistersParser;
 import org.qmpsentinel.qmp.ConnectionState;
-import org.qmpsentinel.qmp.CpuInfoFast;
-import org.qmpsentinel.qmp.QmpClient;
-import org.qmpsentinel.qmp.QmpCommand;
-import org.qmpsentinel.qmp.QmpCommands;
 import org.qmpsentinel.qmp.QmpConnection;
-import org.qmpsentinel.qmp.QmpEndpoint;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpSupervisor;
 import org.qmpsentinel.qmp.QmpTimeoutException;
 import org.qmpsentinel.qmp.StatusInfo;
-import org.qmpsentinel.qmp.VcpuStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches one VM. Everything is asynchronous: the shared scheduler only starts a poll, the QMP
- * replies continue it on callback threads, and a poll still in flight makes the next tick a no-op.
- * A QEMU whose monitor hangs therefore only ever delays its own polls, never another VM's.
+ * Watches one VM: one confined pipeline. Every input — connection changes, QMP events, command
+ * replies, poll ticks, operator requests — is a task on the VM's {@link SerialExecutor}, so the
+ * state ({@link VmState}) is plain fields and observations reach the detector in the order they
+ * arrive. Nothing here blocks: a QEMU whose monitor hangs only ever delays its own polls.
  *
- * <p>Each poll sends only commands that never synchronize vCPU state: query-status, query-cpus-fast
- * (on connect, on RESET, and every {@code cpusRefresh}) and query-stats (vcpu/kvm, which kicks
- * vCPUs but writes nothing back), plus procfs reads of the vCPU threads. The single synchronizing
- * read it ever makes — {@code info registers} of an AP already suspected stuck — goes through the
- * VM's intrusion policy like any operator command.
+ * <p>The jobs are split: {@link Identification} on connect, {@link Poller} for each poll at the
+ * {@link PollCadence} the phase needs, {@link VcpuSampler} for procfs and counters, {@link
+ * IntrusionGate} for every kicking or synchronizing command, {@link SnapshotPublisher} for what
+ * other threads may read. This class routes between them.
  */
 public final class VmSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmSupervisor.class);
   private static final Set<String> LIFECYCLE_EVENTS =
       Set.of("RESET", "SHUTDOWN", "STOP", "RESUME", "GUEST_PANICKED");
 
-  private final String key;
-  private final String source;
-  private final QmpEndpoint endpoint;
+  private final SerialExecutor executor;
+  private final VmState state;
   private final SupervisorSettings settings;
-  private final ScheduledExecutorService scheduler;
-  private final ProcThreads proc;
-  private final Ticker ticker;
+  private final SupervisorRuntime runtime;
   private final SupervisorListener listener;
   private final IntrusionPolicy policy = IntrusionPolicy.qemu72();
-  private final AtomicBoolean pollInFlight = new AtomicBoolean();
+  private final CommandRunner runner;
+  private final IntrusionGate gate;
+  private final Poller poller;
+  private final VcpuSampler sampler;
+  private final PollCadence cadence;
+  private final SnapshotPublisher publisher;
+  private final RegisterReads registers;
   private final QmpSupervisor connection;
 
-  private volatile boolean closed;
-  private volatile VmSnapshot snapshot;
-  private volatile VmWatch watch;
-  private volatile String name;
-  private volatile String uuid = "";
-  private volatile long pid;
-  private volatile String qemuVersion = "";
-  private volatile boolean kvm;
-  private volatile boolean statsSupported;
-  private volatile List<CpuInfoFast> cpus = List.of();
-  private volatile long cpusReadAtNanos;
-  private volatile boolean cpusStale = true;
-  private volatile boolean running;
-  private volatile String runState = "unknown";
-  private final Map<Integer, long[]> lastCpu = new HashMap<>(); // index -> {cpuNanos, atNanos}
+  // Confined to the executor, like VmState.
+  private @Nullable QmpConnection current;
+  private boolean pollInFlight;
+  private long resets;
+  private @Nullable ScheduledFuture<?> nextTick;
+  private boolean closed;
 
   private VmSupervisor(
       DiscoveredVm vm,
       SupervisorSettings settings,
       SupervisorRuntime runtime,
       SupervisorListener listener) {
-    this.key = DiscoveryService.keyOf(vm);
-    this.name = vm.name();
-    this.source = vm.source();
-    this.endpoint = vm.endpoint();
-    this.pid = vm.pid().orElse(0);
+    this.executor = new SerialExecutor(runtime.scheduler());
+    this.state = new VmState(DiscoveryService.keyOf(vm), vm);
     this.settings = settings;
-    this.scheduler = runtime.scheduler();
-    this.proc = runtime.proc();
-    this.ticker = runtime.ticker();
+    this.runtime = runtime;
     this.listener = listener;
-    this.snapshot = buildSnapshot(List.of(), false);
-    QmpClient client = runtime.client();
+    this.runner = new CommandRunner(executor, runtime.ticker(), this::onCommand);
+    this.gate = new IntrusionGate((cmd, d) -> listener.onIntrusionDecision(this, cmd, d));
+    this.poller = new Poller(settings, runner, gate, policy, runtime.ticker());
+    this.sampler = new VcpuSampler(runtime.proc());
+    this.cadence =
+        new PollCadence(
+            settings.pollInterval(),
+            settings.steadyPollInterval(),
+            settings.jitter(),
+            settings.detector().startupSettle());
+    this.publisher = new SnapshotPublisher(state, s -> listener.onSnapshot(this, s));
+    this.registers = new RegisterReads(policy, gate, runner, runtime.ticker());
     this.connection =
         QmpSupervisor.start(
-            client,
-            endpoint,
-            client.defaultOptions().withCommandTimeout(settings.commandTimeout()),
+            runtime.client(),
+            state.endpoint,
+            runtime.client().defaultOptions().withCommandTimeout(settings.commandTimeout()),
             settings.backoff(),
             new QmpSupervisor.Listener() {
               @Override
-              public void onStateChange(ConnectionState state, Throwable cause) {
-                onConnectionState(state, cause);
+              public void onStateChange(ConnectionState s, @Nullable Throwable cause) {
+                executor.execute(() -> onConnectionState(s, cause));
               }
 
               @Override
               public void onConnected(QmpConnection c) {
-                onNewConnection(c);
+                executor.execute(() -> onNewConnection(c));
               }
             });
-    schedulePoll(settings.pollInterval());
+    executor.execute(this::scheduleNextTick);
   }
 
   /**
@@ -141,271 +120,203 @@ public final class VmSupervisor implements AutoCloseable {
   }
 
   public String key() {
-    return key;
+    return state.key;
   }
 
+  /** The latest published snapshot; safe from any thread. */
   public VmSnapshot snapshot() {
-    return snapshot;
+    return publisher.latest();
   }
 
-  /** The VM's identity once connected (uuid, else name, else key). */
+  /** The VM's identity as the detector knows it: its UUID, else its name. */
   public VmId vmId() {
-    VmWatch w = watch;
-    return w != null ? w.vm() : new VmId(key, name, uuid);
+    VmSnapshot s = snapshot();
+    return new VmId(s.uuid().isEmpty() ? s.name() : s.uuid(), s.name(), s.uuid());
   }
 
-  // ---- connection lifecycle -------------------------------------------------------------------
+  // ---- connection lifecycle (on the executor) --------------------------------------------------
 
-  private void onConnectionState(ConnectionState state, Throwable cause) {
-    if (state == ConnectionState.BACKING_OFF || state == ConnectionState.CLOSED) {
-      VmWatch w = watch;
-      if (w != null) {
-        w.observe(new Observation.Disconnected(ticker.nanos()));
+  private void onConnectionState(ConnectionState s, @Nullable Throwable cause) {
+    if (s == ConnectionState.BACKING_OFF || s == ConnectionState.CLOSED) {
+      current = null;
+      pollInFlight = false;
+      state.connected = false;
+      if (state.watch != null) {
+        state.watch.observe(new Observation.Disconnected(runtime.ticker().nanos()));
       }
-      publishSnapshot(snapshot.vcpus(), false);
+      publisher.publish(state);
       listener.onConnectionChange(this, false);
-      if (cause != null && state == ConnectionState.BACKING_OFF) {
-        log.debug("{}: connection lost: {}", name, cause.toString());
+      if (cause != null && s == ConnectionState.BACKING_OFF) {
+        log.debug("{}: connection lost: {}", state.name, cause.toString());
       }
     }
-    if (state == ConnectionState.CONNECTING && connection != null && connection.reconnects() > 0) {
+    if (s == ConnectionState.CONNECTING && connection.reconnects() > 0) {
       listener.onReconnect(this);
     }
   }
 
   private void onNewConnection(QmpConnection c) {
-    c.peerCredentials().ifPresent(cred -> pid = cred.pid());
-    qemuVersion = c.greeting().version().toString();
-    c.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), this::onEvent);
-    CompletableFuture<java.util.Optional<String>> nameF = timed(c, QmpCommands.queryName());
-    CompletableFuture<String> uuidF = timed(c, QmpCommands.queryUuid());
-    CompletableFuture<Set<String>> commandsF = timed(c, QmpCommands.queryCommands());
-    CompletableFuture<org.qmpsentinel.qmp.KvmInfo> kvmF = timed(c, QmpCommands.queryKvm());
-    CompletableFuture<StatusInfo> statusF = timed(c, QmpCommands.queryStatus());
-    CompletableFuture.allOf(nameF, uuidF, commandsF, kvmF, statusF)
+    if (closed) {
+      c.close();
+      return;
+    }
+    current = c;
+    c.peerCredentials().ifPresent(cred -> state.pid = cred.pid());
+    c.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), e -> onEvent(c, e), executor);
+    Identification.identify(c, runner, state.name, settings.kvmStats())
         .whenComplete(
-            (ignored, error) -> {
+            (id, error) -> {
+              if (c != current) {
+                return; // a newer connection took over
+              }
               if (error != null) {
-                log.warn("{}: identifying the VM failed: {}", name, rootCause(error).toString());
-                c.close(); // the supervisor reconnects with backoff
+                log.warn(
+                    "{}: identifying the VM failed: {}",
+                    state.name,
+                    CommandRunner.rootCause(error).toString());
+                c.close(); // the QMP supervisor reconnects with backoff
                 return;
               }
-              String qemuName = nameF.join().orElse(null);
-              String qemuUuid = uuidF.join();
-              if (qemuName != null && !qemuName.isBlank()) {
-                name = qemuName;
-              }
-              uuid = isZeroUuid(qemuUuid) ? "" : qemuUuid;
-              kvm = kvmF.join().enabled();
-              statsSupported =
-                  settings.kvmStats() && kvm && commandsF.join().contains("query-stats");
-              StatusInfo status = statusF.join();
-              running = status.running();
-              runState = status.rawStatus();
-              VmId id = new VmId(uuid.isEmpty() ? name : uuid, name, uuid);
-              VmWatch w = watch;
-              if (w == null || !w.vm().equals(id)) {
-                w = VmWatch.create(id, settings.detector(), ticker);
-                watch = w;
-              }
-              emit(
-                  w.observe(
-                      new Observation.Connected(
-                          ticker.nanos(),
-                          qemuVersion,
-                          c.greeting().version().pkg(),
-                          kvm,
-                          status.running())));
-              cpusStale = true;
-              listener.onConnectionChange(this, true);
-              log.info(
-                  "{}: connected ({}, QEMU {}, kvm={}, query-stats={}, pid={})",
-                  name,
-                  endpoint,
-                  qemuVersion,
-                  kvm,
-                  statsSupported,
-                  pid);
-              pollNow();
+              onIdentified(c, id);
             });
   }
 
-  private static boolean isZeroUuid(String u) {
-    return u == null || u.isBlank() || u.replace("-", "").chars().allMatch(ch -> ch == '0');
+  private void onIdentified(QmpConnection c, Identity id) {
+    state.identified(id);
+    VmId vmId = id.vmId();
+    VmWatch w = state.watch;
+    if (w == null || !w.vm().equals(vmId)) {
+      w = VmWatch.create(vmId, settings.detector(), runtime.ticker());
+      state.watch = w;
+    }
+    long now = runtime.ticker().nanos();
+    state.connected = true;
+    emit(
+        w.observe(
+            new Observation.Connected(
+                now, id.qemuVersion(), id.qemuPackage(), id.kvm(), id.status().running())));
+    poller.refreshCpus();
+    sampler.forget();
+    cadence.fastFrom(now); // what happened while we were away is unknown: poll as if starting
+    listener.onConnectionChange(this, true);
+    log.info(
+        "{}: connected ({}, QEMU {}, kvm={}, query-stats={}, pid={})",
+        state.name,
+        state.endpoint,
+        id.qemuVersion(),
+        id.kvm(),
+        id.kvmStats(),
+        state.pid);
+    pollNow();
   }
 
-  private void onEvent(QmpEvent event) {
-    VmWatch w = watch;
-    if (w == null) {
+  private void onEvent(QmpConnection c, QmpEvent event) {
+    VmWatch w = state.watch;
+    if (c != current || w == null) {
       return;
     }
     LifecycleEvent lifecycle = LifecycleEvent.valueOf(event.name());
     switch (lifecycle) {
-      case STOP, SHUTDOWN, GUEST_PANICKED -> running = false;
-      case RESUME -> running = true;
+      case STOP, SHUTDOWN, GUEST_PANICKED -> state.running = false;
+      case RESUME -> state.running = true;
       default -> {}
     }
-    emit(w.observe(new Observation.Lifecycle(ticker.nanos(), lifecycle)));
+    long now = runtime.ticker().nanos();
+    emit(w.observe(new Observation.Lifecycle(now, lifecycle)));
     if (lifecycle == LifecycleEvent.RESET) {
-      // The first poll after a reset is the new boot's baseline: take it before the firmware
-      // wakes the APs (see VmWatch).
-      cpusStale = true;
+      // A new boot: its baseline is the next poll's counters, read before the firmware wakes the
+      // APs. A poll already in flight was sent before the reset and will not count.
+      resets++;
+      poller.refreshCpus();
+      cadence.fastFrom(now);
       pollNow();
+      scheduleNextTick();
     }
   }
 
-  // ---- polling --------------------------------------------------------------------------------
+  // ---- polling (on the executor) ---------------------------------------------------------------
 
-  private void schedulePoll(Duration base) {
-    if (closed) {
-      return;
-    }
-    double jitter = 1 + settings.jitter() * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
-    long delay = (long) (base.toNanos() * jitter);
-    try {
-      scheduler.schedule(this::pollTick, delay, TimeUnit.NANOSECONDS);
-    } catch (RuntimeException e) {
-      if (!closed) {
-        log.warn("{}: cannot schedule poll: {}", name, e.toString());
-      }
-    }
-  }
-
-  private void pollTick() {
+  private void tick() {
+    nextTick = null;
     pollNow();
-    schedulePoll(settings.pollInterval());
+    scheduleNextTick();
   }
 
-  /** Starts a poll unless one is already in flight. Never blocks. */
-  private void pollNow() {
+  private void scheduleNextTick() {
     if (closed) {
       return;
     }
-    QmpConnection c = connection.connection().orElse(null);
-    VmWatch w = watch;
-    if (c == null || w == null || !pollInFlight.compareAndSet(false, true)) {
+    if (nextTick != null) {
+      nextTick.cancel(false);
+    }
+    VmWatch w = state.watch;
+    long now = runtime.ticker().nanos();
+    long delay =
+        cadence.nextDelayNanos(w == null ? org.qmpsentinel.hang.Phase.STARTUP : w.phase(), now);
+    try {
+      nextTick =
+          runtime
+              .scheduler()
+              .schedule(() -> executor.execute(this::tick), delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: not polling any more: the agent is shutting down", state.name);
+    }
+  }
+
+  /** Starts a poll unless one is in flight (a hung monitor delays only its own VM). */
+  private void pollNow() {
+    QmpConnection c = current;
+    VmWatch w = state.watch;
+    if (closed || c == null || w == null || pollInFlight) {
       return;
     }
-    long startedNanos = ticker.nanos();
-    CompletableFuture<StatusInfo> statusF = timed(c, QmpCommands.queryStatus());
-    CompletableFuture<List<CpuInfoFast>> cpusF =
-        cpusStale || startedNanos - cpusReadAtNanos > settings.cpusRefresh().toNanos()
-            ? timed(c, QmpCommands.queryCpusFast())
-            : CompletableFuture.completedFuture(null);
-    CompletableFuture<List<VcpuStats>> statsF = statsSupported ? kvmStats(c, w) : done(null);
-    CompletableFuture.allOf(statusF, cpusF, statsF)
+    pollInFlight = true;
+    long resetsAtSend = resets;
+    long now = runtime.ticker().nanos();
+    boolean withStats = state.kvmStats() && cadence.fast(w.phase(), now);
+    poller
+        .send(c, w, withStats, status -> onStatus(c, w, status))
         .whenComplete(
-            (ignored, error) -> {
-              try {
-                if (error == null) {
-                  completePoll(c, w, statusF.join(), cpusF.join(), statsF.join());
-                }
-              } catch (RuntimeException e) {
-                log.warn("{}: poll failed: {}", name, e.toString());
-              } finally {
-                pollInFlight.set(false);
+            (replies, error) -> {
+              if (c != current) {
+                return;
+              }
+              pollInFlight = false;
+              if (error != null) {
+                log.debug("{}: poll failed: {}", state.name, CommandRunner.rootCause(error));
+              } else if (resetsAtSend != resets) {
+                pollNow(); // sent before a RESET: not the new boot's baseline; read it now
+              } else {
+                completePoll(c, w, replies);
               }
             });
   }
 
-  private CompletableFuture<List<VcpuStats>> kvmStats(QmpConnection c, VmWatch w) {
-    Intrusion kick = policy.classifyQmp("query-stats", Map.of("target", "vcpu"));
-    IntrusionDecision decision = w.requestIntrusion(kick);
-    if (!decision.allowed()) {
-      return done(null); // rate-limited: this poll goes without KVM counters
-    }
-    return timed(c, QmpCommands.queryVcpuStats()).whenComplete((r, e) -> decision.close());
-  }
-
-  private void completePoll(
-      QmpConnection c,
-      VmWatch w,
-      StatusInfo status,
-      List<CpuInfoFast> freshCpus,
-      List<VcpuStats> stats) {
-    long now = ticker.nanos();
-    running = status.running();
-    runState = status.rawStatus();
-    emit(w.observe(new Observation.RunStatus(now, status.running(), status.rawStatus())));
-    if (freshCpus != null) {
-      cpus = freshCpus;
-      cpusReadAtNanos = now;
-      cpusStale = false;
-    }
-    Map<String, Map<String, Long>> byQomPath = new HashMap<>();
-    if (stats != null) {
-      for (VcpuStats s : stats) {
-        byQomPath.put(s.qomPath(), s.counters());
-      }
-    }
-    List<VcpuSample> samples = new ArrayList<>();
-    List<VmSnapshot.Vcpu> vcpus = new ArrayList<>();
-    for (CpuInfoFast cpu : cpus) {
-      OptionalLong cpuNanos =
-          pid > 0 ? proc.cpuTimeNanos(pid, cpu.threadId()) : OptionalLong.empty();
-      Map<String, Long> counters = byQomPath.get(cpu.qomPath()); // by qom-path, never by order
-      samples.add(
-          new VcpuSample(
-              cpu.cpuIndex(),
-              cpu.threadId(),
-              cpuNanos,
-              counters == null ? null : new KvmCounters(counters)));
-      vcpus.add(
-          new VmSnapshot.Vcpu(
-              cpu.cpuIndex(),
-              cpu.threadId(),
-              cpu.qomPath(),
-              cpuNanos.orElse(0) / 1e9,
-              utilization(cpu.cpuIndex(), cpuNanos, now),
-              counters == null ? -1 : counters.getOrDefault("exits", -1L)));
-    }
-    emit(w.observe(new Observation.VcpuPoll(now, samples)));
-    publishSnapshot(vcpus, true);
-    maybeConfirm(c, w);
-  }
-
-  private double utilization(int index, OptionalLong cpuNanos, long now) {
-    if (cpuNanos.isEmpty()) {
-      return -1;
-    }
-    synchronized (lastCpu) {
-      long[] before = lastCpu.put(index, new long[] {cpuNanos.getAsLong(), now});
-      if (before == null || now <= before[1]) {
-        return -1;
-      }
-      return Math.max(
-          0, Math.min(1, (double) (cpuNanos.getAsLong() - before[0]) / (now - before[1])));
-    }
-  }
-
-  /** Reads the suspected AP's registers when the policy allows it (its INIT is already lost). */
-  private void maybeConfirm(QmpConnection c, VmWatch w) {
-    OptionalInt target = w.confirmationTarget();
-    if (target.isEmpty()) {
+  private void onStatus(QmpConnection c, VmWatch w, StatusInfo status) {
+    if (c != current) {
       return;
     }
-    int ap = target.getAsInt();
-    Intrusion read = policy.classifyHmp("info registers", OptionalInt.of(ap));
-    IntrusionDecision decision = w.requestIntrusion(read);
-    listener.onIntrusionDecision(this, read.command(), decision);
-    if (!decision.allowed()) {
-      return;
-    }
-    timed(c, QmpCommands.humanMonitorCommand("info registers", OptionalInt.of(ap)))
-        .whenComplete(
-            (text, error) -> {
-              decision.close();
-              if (error == null) {
-                X86RegistersParser.parse(text, ap).values().stream()
-                    .findFirst()
-                    .ifPresent(
-                        regs ->
-                            emit(w.observe(new Observation.Registers(ticker.nanos(), ap, regs))));
-              }
-            });
+    state.running = status.running();
+    state.runState = status.rawStatus();
+    emit(
+        w.observe(
+            new Observation.RunStatus(
+                runtime.ticker().nanos(), status.running(), status.rawStatus())));
   }
 
-  // ---- operator commands ----------------------------------------------------------------------
+  private void completePoll(QmpConnection c, VmWatch w, Poller.Replies replies) {
+    long now = runtime.ticker().nanos();
+    if (replies.vcpusChanged()) {
+      cadence.fastFrom(now); // a new vCPU is in STARTUP until it has run
+    }
+    VcpuSampler.Sampled sampled = sampler.sample(replies.cpus(), replies.stats(), state.pid, now);
+    emit(w.observe(new Observation.VcpuPoll(now, sampled.samples())));
+    state.vcpus = sampled.rows();
+    publisher.publish(state);
+    registers.confirmIfSuspected(c, w).thenAccept(this::emit);
+  }
+
+  // ---- operator requests (any thread) ----------------------------------------------------------
 
   /** Outcome of an operator's HMP request. */
   public record HmpResult(boolean allowed, String reason, String output) {}
@@ -415,63 +326,66 @@ public final class VmSupervisor implements AutoCloseable {
    * allowed=false} and the reason.
    */
   public CompletableFuture<HmpResult> runHmp(String commandLine, OptionalInt cpuIndex) {
-    QmpConnection c = connection.connection().orElse(null);
-    VmWatch w = watch;
-    if (c == null || w == null) {
-      return done(new HmpResult(false, "not_connected: the VM's monitor is not connected", ""));
-    }
-    Intrusion intrusion = policy.classifyHmp(commandLine, cpuIndex);
-    IntrusionDecision decision = w.requestIntrusion(intrusion);
-    listener.onIntrusionDecision(this, intrusion.command(), decision);
-    if (!decision.allowed()) {
-      return done(new HmpResult(false, decision.reason(), ""));
-    }
-    return timed(c, QmpCommands.humanMonitorCommand(commandLine, cpuIndex))
-        .handle(
-            (out, error) -> {
-              decision.close();
-              if (error != null) {
-                throw new CompletionException(rootCause(error));
-              }
-              return new HmpResult(true, decision.reason(), out);
-            });
+    CompletableFuture<HmpResult> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          QmpConnection c = current;
+          VmWatch w = state.watch;
+          if (c == null || w == null) {
+            result.complete(
+                new HmpResult(false, "not_connected: the VM's monitor is not connected", ""));
+            return;
+          }
+          registers.operatorHmp(c, w, commandLine, cpuIndex).whenComplete(forward(result));
+        });
+    return result;
   }
 
-  /** Issues system_reset (remediation). */
-  public CompletableFuture<Void> systemReset() {
-    QmpConnection c = connection.connection().orElse(null);
-    if (c == null) {
-      return CompletableFuture.failedFuture(new IllegalStateException("not connected"));
-    }
-    return timed(c, QmpCommands.systemReset());
+  /** Issues system_reset (remediation), on the VM's pipeline like every other command. */
+  public CompletableFuture<Void> requestReset() {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          QmpConnection c = current;
+          if (c == null) {
+            result.completeExceptionally(new IllegalStateException("not connected"));
+            return;
+          }
+          runner
+              .run(c, org.qmpsentinel.qmp.QmpCommands.systemReset())
+              .whenComplete(forward(result));
+        });
+    return result;
   }
 
-  // ---- helpers --------------------------------------------------------------------------------
+  private static <T> java.util.function.BiConsumer<T, Throwable> forward(
+      CompletableFuture<T> target) {
+    return (value, error) -> {
+      if (error != null) {
+        target.completeExceptionally(CommandRunner.rootCause(error));
+      } else {
+        target.complete(value);
+      }
+    };
+  }
 
-  /** Sends a command, reporting latency/outcome and feeding timeouts to the detector. */
-  private <T> CompletableFuture<T> timed(QmpConnection c, QmpCommand<T> command) {
-    long start = System.nanoTime();
-    return c.execute(command)
-        .whenComplete(
-            (r, error) -> {
-              Duration latency = Duration.ofNanos(System.nanoTime() - start);
-              Throwable cause = error == null ? null : rootCause(error);
-              String outcome =
-                  cause == null ? "ok" : cause instanceof QmpTimeoutException ? "timeout" : "error";
-              listener.onCommand(this, command.name(), latency, outcome);
-              VmWatch w = watch;
-              if (w != null && !"error".equals(outcome)) {
-                emit(
-                    w.observe(
-                        new CommandOutcome(
-                            ticker.nanos(),
-                            command.name(),
-                            cause == null
-                                ? CommandOutcome.Outcome.OK
-                                : CommandOutcome.Outcome.TIMEOUT,
-                            pid <= 0 || proc.processAlive(pid))));
-              }
-            });
+  // ---- reporting (on the executor) -------------------------------------------------------------
+
+  private void onCommand(String command, Duration latency, @Nullable Throwable failure) {
+    boolean timeout = failure instanceof QmpTimeoutException;
+    listener.onCommand(
+        this, command, latency, failure == null ? "ok" : timeout ? "timeout" : "error");
+    VmWatch w = state.watch;
+    if (w != null && (failure == null || timeout)) {
+      boolean alive = !timeout || state.pid <= 0 || runtime.proc().processAlive(state.pid);
+      emit(
+          w.observe(
+              new CommandOutcome(
+                  runtime.ticker().nanos(),
+                  command,
+                  timeout ? CommandOutcome.Outcome.TIMEOUT : CommandOutcome.Outcome.OK,
+                  alive)));
+    }
   }
 
   private void emit(List<HangEvent> events) {
@@ -480,53 +394,20 @@ public final class VmSupervisor implements AutoCloseable {
       listener.onHangEvent(this, e);
     }
     if (!events.isEmpty()) {
-      publishSnapshot(snapshot.vcpus(), snapshot.connected());
+      publisher.publish(state);
     }
-  }
-
-  private void publishSnapshot(List<VmSnapshot.Vcpu> vcpus, boolean connected) {
-    if (closed) {
-      return; // a vanished VM: a late report would resurrect its meters
-    }
-    snapshot = buildSnapshot(vcpus, connected);
-    listener.onSnapshot(this, snapshot);
-  }
-
-  private VmSnapshot buildSnapshot(List<VmSnapshot.Vcpu> vcpus, boolean connected) {
-    VmWatch w = watch;
-    return new VmSnapshot(
-        key,
-        name,
-        uuid,
-        endpoint.toString(),
-        source,
-        pid,
-        connected,
-        running,
-        runState,
-        w == null ? Phase.STARTUP : w.phase(),
-        qemuVersion,
-        kvm,
-        statsSupported,
-        List.copyOf(vcpus),
-        w == null ? List.of() : w.activeHangs(),
-        Instant.now());
-  }
-
-  private static <T> CompletableFuture<T> done(T value) {
-    return CompletableFuture.completedFuture(value);
-  }
-
-  private static Throwable rootCause(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   @Override
   public void close() {
-    closed = true;
+    executor.execute(
+        () -> {
+          closed = true;
+          publisher.close();
+          if (nextTick != null) {
+            nextTick.cancel(false);
+          }
+        });
     connection.close();
   }
 }

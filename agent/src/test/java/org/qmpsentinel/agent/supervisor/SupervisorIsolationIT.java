@@ -37,6 +37,7 @@ class SupervisorIsolationIT {
     SupervisorSettings settings =
         new SupervisorSettings(
             Duration.ofMillis(200),
+            Duration.ofMillis(200),
             0.0,
             Duration.ofMillis(500),
             Duration.ofSeconds(30),

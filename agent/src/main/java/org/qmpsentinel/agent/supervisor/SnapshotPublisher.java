@@ -1,0 +1,64 @@
+package org.qmpsentinel.agent.supervisor;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.qmpsentinel.hang.Phase;
+import org.qmpsentinel.hang.VmWatch;
+
+/**
+ * Publishes what the VM's pipeline knows as an immutable {@link VmSnapshot}: built on the VM's
+ * executor, handed to the listener there, and readable from any thread (API, metrics) through the
+ * one reference this class owns — the only thing of a VM that other threads ever read.
+ */
+final class SnapshotPublisher {
+  private final AtomicReference<VmSnapshot> latest = new AtomicReference<>();
+  private final Consumer<VmSnapshot> listener;
+  private boolean closed;
+
+  SnapshotPublisher(VmState initial, Consumer<VmSnapshot> listener) {
+    this.listener = listener;
+    latest.set(build(initial));
+  }
+
+  VmSnapshot latest() {
+    return latest.get();
+  }
+
+  /** Publishes the VM's current state (on the VM's executor). */
+  void publish(VmState state) {
+    if (closed) {
+      return; // a vanished VM: a late report would resurrect its meters
+    }
+    VmSnapshot s = build(state);
+    latest.set(s);
+    listener.accept(s);
+  }
+
+  void close() {
+    closed = true;
+  }
+
+  private static VmSnapshot build(VmState s) {
+    VmWatch w = s.watch;
+    Identity id = s.identity;
+    return new VmSnapshot(
+        s.key,
+        s.name,
+        s.uuid,
+        s.endpoint.toString(),
+        s.source,
+        s.pid,
+        s.connected,
+        s.running,
+        s.runState,
+        w == null ? Phase.STARTUP : w.phase(),
+        id == null ? "" : id.qemuVersion(),
+        id != null && id.kvm(),
+        s.kvmStats(),
+        List.copyOf(s.vcpus),
+        w == null ? List.of() : w.activeHangs(),
+        Instant.now());
+  }
+}

@@ -1,0 +1,46 @@
+package org.qmpsentinel.agent.supervisor;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.VmWatch;
+import org.qmpsentinel.qmp.QmpEndpoint;
+
+/**
+ * The mutable state of one VM. Plain fields on purpose: it is only ever touched on the VM's serial
+ * executor, and leaves it only as an immutable {@link VmSnapshot}.
+ */
+final class VmState {
+  final String key;
+  final String source;
+  final QmpEndpoint endpoint;
+  String name;
+  String uuid = "";
+  long pid;
+  @Nullable Identity identity;
+  @Nullable VmWatch watch;
+  boolean connected;
+  boolean running;
+  String runState = "unknown";
+  List<VmSnapshot.Vcpu> vcpus = List.of();
+
+  VmState(String key, DiscoveredVm vm) {
+    this.key = key;
+    this.source = vm.source();
+    this.endpoint = vm.endpoint();
+    this.name = vm.name();
+    this.pid = vm.pid().orElse(0);
+  }
+
+  void identified(Identity id) {
+    identity = id;
+    name = id.name();
+    uuid = id.uuid();
+    running = id.status().running();
+    runState = id.status().rawStatus();
+  }
+
+  boolean kvmStats() {
+    return identity != null && identity.kvmStats();
+  }
+}
