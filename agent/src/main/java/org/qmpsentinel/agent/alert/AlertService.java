@@ -1,5 +1,10 @@
 package org.qmpsentinel.agent.alert;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -10,13 +15,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.qmpsentinel.agent.config.SentinelProperties.Alerting;
 import org.qmpsentinel.agent.config.SentinelProperties.Webhook;
 import org.qmpsentinel.agent.config.SentinelProperties.WebhookMode;
-import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
-import org.qmpsentinel.agent.supervisor.VmSupervisor;
+import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,27 +28,22 @@ import org.slf4j.LoggerFactory;
  * Spools every hang state change for every webhook and delivers each webhook's queue in order on
  * its own thread, so one receiver's outage never delays another's alerts (nor any polling).
  */
-public final class AlertService implements SupervisorListener, AutoCloseable {
+public final class AlertService implements SupervisorListener, MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertService.class);
 
   private final Alerting config;
   private final String host;
   private final AlertSpool spool;
-  private final SentinelMetrics metrics;
-  private final Supplier<List<HangEvent>> activeHangs;
+  private final ActiveHangs activeHangs = new ActiveHangs();
+  private MeterRegistry meters = new SimpleMeterRegistry(); // until Boot binds the real one
   private final List<Delivery> deliveries = new ArrayList<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  public AlertService(
-      Alerting config, String host, SentinelMetrics metrics, Supplier<List<HangEvent>> activeHangs)
-      throws IOException {
+  public AlertService(Alerting config, String host) throws IOException {
     this.config = config;
     this.host = host;
     this.spool = new AlertSpool(config.spoolDir());
-    this.metrics = metrics;
-    this.activeHangs = activeHangs;
-    metrics.spoolDepth(spool::depth);
     for (Webhook w : config.webhooks()) {
       deliveries.add(new Delivery(w));
     }
@@ -56,8 +54,26 @@ public final class AlertService implements SupervisorListener, AutoCloseable {
     deliveries.forEach(Delivery::start);
   }
 
+  /** The spool depth gauge and the delivery counters. */
   @Override
-  public void onHangEvent(VmSupervisor vm, HangEvent event) {
+  public synchronized void bindTo(MeterRegistry registry) {
+    Gauge.builder("qmp.sentinel.alert.spool.depth", spool, AlertSpool::depth)
+        .description("alert notifications waiting in the spool")
+        .register(registry);
+    meters = registry;
+  }
+
+  private synchronized void countDelivery(String webhook, String outcome) {
+    Counter.builder("qmp.sentinel.alert.deliveries")
+        .description("alert delivery attempts by outcome (delivered, retry, failed)")
+        .tags("webhook", webhook, "outcome", outcome)
+        .register(meters)
+        .increment();
+  }
+
+  @Override
+  public void onHangEvent(VmSnapshot vm, HangEvent event) {
+    activeHangs.record(event);
     for (Delivery d : deliveries) {
       d.enqueue(event);
     }
@@ -141,10 +157,10 @@ public final class AlertService implements SupervisorListener, AutoCloseable {
           if (status >= 200 && status < 300) {
             spool.delivered(entry);
             failures = 0;
-            metrics.alertDelivery(webhook.name(), "delivered");
+            countDelivery(webhook.name(), "delivered");
             continue;
           }
-          metrics.alertDelivery(webhook.name(), "retry");
+          countDelivery(webhook.name(), "retry");
           long delay = backoffMillis(failures++);
           if (failures == 1 || failures % 10 == 0) {
             log.warn(
@@ -174,7 +190,7 @@ public final class AlertService implements SupervisorListener, AutoCloseable {
     }
 
     private void refresh() {
-      List<HangEvent> active = activeHangs.get();
+      List<HangEvent> active = activeHangs.current();
       if (active.isEmpty()) {
         return;
       }

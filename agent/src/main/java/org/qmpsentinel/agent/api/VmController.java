@@ -1,7 +1,7 @@
 package org.qmpsentinel.agent.api;
 
 import java.util.List;
-import org.qmpsentinel.agent.VmRegistry;
+import org.qmpsentinel.agent.supervisor.VmRegistry;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
 import org.springframework.http.HttpStatus;

@@ -10,6 +10,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.qmpsentinel.agent.supervisor.SupervisorSettings;
+import org.qmpsentinel.hang.DetectorSettings;
+import org.qmpsentinel.qmp.Backoff;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -30,6 +33,30 @@ public record SentinelProperties(
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
     @Valid @NotNull @DefaultValue Remediation remediation) {
+
+  /**
+   * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
+   * sentinel.detector.*}: the one place properties become settings, also for test harnesses that
+   * run the agent's code with exactly what an operator's configuration gives it.
+   */
+  public SupervisorSettings toSupervisorSettings() {
+    return new SupervisorSettings(
+        poll.interval(),
+        poll.steadyInterval(),
+        poll.jitter(),
+        poll.commandTimeout(),
+        poll.cpusRefresh(),
+        poll.kvmStats(),
+        Backoff.defaults(),
+        new DetectorSettings(
+            detector.startupSettle(),
+            detector.syncMinInterval(),
+            detector.kickMinInterval(),
+            detector.suspectAfter(),
+            detector.confirmAfter(),
+            detector.fixedQemu(),
+            detector.monitorTimeoutsToSuspect()));
+  }
 
   /**
    * Where VMs come from.

@@ -22,4 +22,9 @@ public record DiscoveredVm(
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(pid, "pid");
   }
+
+  /** The VM's identity inside the agent: its endpoint. */
+  public String key() {
+    return endpoint.toString();
+  }
 }

@@ -34,11 +34,6 @@ public final class DiscoveryService {
     this.onVanished = onVanished;
   }
 
-  /** The identity of a discovered VM inside the agent: its endpoint. */
-  public static String keyOf(DiscoveredVm vm) {
-    return vm.endpoint().toString();
-  }
-
   /** One scan of every source. Called from a single discovery thread. */
   public synchronized void scan() {
     Map<String, DiscoveredVm> seen = new LinkedHashMap<>();
@@ -57,14 +52,14 @@ public final class DiscoveryService {
         // Keep what this source reported before, so a transient failure does not drop VMs.
         current.values().stream()
             .filter(vm -> vm.source().equals(source.name()))
-            .forEach(vm -> seen.putIfAbsent(keyOf(vm), vm));
+            .forEach(vm -> seen.putIfAbsent(vm.key(), vm));
         continue;
       }
       for (DiscoveredVm vm : found) {
         if (vm.pid().isPresent() && pids.contains(vm.pid().getAsLong())) {
           continue; // same QEMU already found through another socket
         }
-        if (seen.putIfAbsent(keyOf(vm), vm) == null) {
+        if (seen.putIfAbsent(vm.key(), vm) == null) {
           vm.pid().ifPresent(pids::add);
         }
       }

@@ -1,58 +1,53 @@
 package org.qmpsentinel.agent.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
-import org.qmpsentinel.agent.supervisor.VmSupervisor;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionDecision;
 
-/** Turns supervisor reports into meters. */
+/**
+ * Turns supervisor reports into meters: per VM ({@link VmMeters}, read from the snapshot each poll
+ * publishes), and agent-wide timers and counters.
+ */
 public final class SentinelMetrics implements SupervisorListener {
+  private static final Duration[] LATENCY_SLOS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(2),
+    Duration.ofSeconds(5)
+  };
+
   private final MeterRegistry registry;
   private final Map<String, VmMeters> vms = new ConcurrentHashMap<>();
+  private final Timer polls;
 
   public SentinelMetrics(MeterRegistry registry) {
     this.registry = registry;
-  }
-
-  /** Registers the spool-depth gauge (the alerting module supplies the value). */
-  public void spoolDepth(Supplier<Number> depth) {
-    Gauge.builder("qmp.sentinel.alert.spool.depth", depth, d -> d.get().doubleValue())
-        .description("alert notifications waiting in the spool")
-        .strongReference(true) // the supplier is referenced nowhere else
-        .register(registry);
-  }
-
-  public void alertDelivery(String webhook, String outcome) {
-    Counter.builder("qmp.sentinel.alert.deliveries")
-        .description("alert delivery attempts by outcome (delivered, retry, failed)")
-        .tags("webhook", webhook, "outcome", outcome)
-        .register(registry)
-        .increment();
-  }
-
-  public void remediation(VmSupervisor vm, String outcome) {
-    VmMeters m = vms.get(vm.key());
-    if (m != null) {
-      m.remediations(outcome).increment();
-    }
+    this.polls =
+        Timer.builder("qmp.sentinel.poll")
+            .description("time from sending a VM's poll to its last reply")
+            .serviceLevelObjectives(LATENCY_SLOS)
+            .register(registry);
   }
 
   @Override
-  public void onSnapshot(VmSupervisor vm, VmSnapshot snapshot) {
-    vms.computeIfAbsent(vm.key(), k -> new VmMeters(registry, snapshot)).update(snapshot);
+  public void onSnapshot(VmSnapshot snapshot) {
+    vms.computeIfAbsent(snapshot.key(), k -> new VmMeters(registry, snapshot)).update(snapshot);
   }
 
   @Override
-  public void onReconnect(VmSupervisor vm) {
+  public void onReconnect(VmSnapshot vm) {
     VmMeters m = vms.get(vm.key());
     if (m != null) {
       m.reconnects().increment();
@@ -60,20 +55,16 @@ public final class SentinelMetrics implements SupervisorListener {
   }
 
   @Override
-  public void onCommand(VmSupervisor vm, String command, Duration latency, String outcome) {
+  public void onPoll(VmSnapshot vm, Duration took) {
+    polls.record(took);
+  }
+
+  @Override
+  public void onCommand(VmSnapshot vm, String command, Duration latency, String outcome) {
     Timer.builder("qmp.sentinel.qmp.command")
         .description("QMP command latency")
         .tag("command", command)
-        .serviceLevelObjectives(
-            Duration.ofMillis(1),
-            Duration.ofMillis(5),
-            Duration.ofMillis(10),
-            Duration.ofMillis(50),
-            Duration.ofMillis(100),
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(5))
+        .serviceLevelObjectives(LATENCY_SLOS)
         .register(registry)
         .record(latency);
     if (!"ok".equals(outcome)) {
@@ -85,7 +76,7 @@ public final class SentinelMetrics implements SupervisorListener {
   }
 
   @Override
-  public void onHangEvent(VmSupervisor vm, HangEvent event) {
+  public void onHangEvent(VmSnapshot vm, HangEvent event) {
     Counter.builder("qmp.sentinel.hang.events")
         .description("hang state changes")
         .tags("kind", event.kind().name(), "state", event.state().name())
@@ -94,7 +85,7 @@ public final class SentinelMetrics implements SupervisorListener {
   }
 
   @Override
-  public void onIntrusionDecision(VmSupervisor vm, String command, IntrusionDecision decision) {
+  public void onIntrusionDecision(VmSnapshot vm, String command, IntrusionDecision decision) {
     Counter.builder("qmp.sentinel.intrusive.commands")
         .description("synchronizing/kicking commands admitted or refused by the intrusion policy")
         .tags("decision", decision.allowed() ? "allowed" : "denied", "reason", decision.code())
@@ -103,7 +94,8 @@ public final class SentinelMetrics implements SupervisorListener {
   }
 
   /** The VM vanished: its meters go with it. */
-  public void remove(String key) {
+  @Override
+  public void onVanished(String key) {
     VmMeters m = vms.remove(key);
     if (m != null) {
       m.removeAll();

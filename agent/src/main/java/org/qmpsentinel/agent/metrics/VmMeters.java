@@ -149,13 +149,6 @@ final class VmMeters {
         "QMP commands that failed (error reply) or timed out");
   }
 
-  Counter remediations(String outcome) {
-    return counter(
-        "qmp.sentinel.remediations",
-        Tags.of("outcome", outcome),
-        "system_reset issued by remediation");
-  }
-
   private synchronized Counter counter(String name, Tags extra, String help) {
     Counter c = Counter.builder(name).description(help).tags(tags.and(extra)).register(registry);
     if (!meters.contains(c)) {

@@ -1,14 +1,20 @@
 package org.qmpsentinel.agent.remediation;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.qmpsentinel.agent.metrics.SentinelMetrics;
-import org.qmpsentinel.agent.supervisor.SupervisorListener;
-import org.qmpsentinel.agent.supervisor.VmSupervisor;
+import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.agent.supervisor.HangResponder;
+import org.qmpsentinel.agent.supervisor.VmAction;
+import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
@@ -16,29 +22,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * On a CONFIRMED AP_STUCK_IN_RESET, resets the VM (a fresh boot re-sends INIT/SIPI), at most {@code
- * maxPerHour} times per VM so a VM that hangs on every boot is not reset forever.
+ * On a CONFIRMED AP_STUCK_IN_RESET, asks for a reset of the VM (a fresh boot re-sends INIT/SIPI),
+ * at most {@code maxPerHour} times per VM so a VM that hangs on every boot is not reset forever. It
+ * only decides: the VM's supervisor runs the reset on the VM's pipeline and reports back.
  */
-public final class Remediator implements SupervisorListener {
+public final class Remediator implements HangResponder, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(Remediator.class);
 
   private final boolean enabled;
   private final int maxPerHour;
-  private final SentinelMetrics metrics;
   private final Map<String, Deque<Instant>> history = new ConcurrentHashMap<>();
+  private volatile MeterRegistry meters = new SimpleMeterRegistry(); // until Boot binds one
 
-  public Remediator(boolean enabled, int maxPerHour, SentinelMetrics metrics) {
+  public Remediator(boolean enabled, int maxPerHour) {
     this.enabled = enabled;
     this.maxPerHour = maxPerHour;
-    this.metrics = metrics;
   }
 
   @Override
-  public void onHangEvent(VmSupervisor vm, HangEvent event) {
+  public void bindTo(MeterRegistry registry) {
+    meters = registry;
+  }
+
+  @Override
+  public Optional<VmAction> respond(VmSnapshot vm, HangEvent event) {
     if (!enabled
         || event.kind() != HangKind.AP_STUCK_IN_RESET
         || event.state() != HangState.CONFIRMED) {
-      return;
+      return Optional.empty();
     }
     Instant now = Instant.now();
     Deque<Instant> resets = history.computeIfAbsent(vm.key(), k -> new ArrayDeque<>());
@@ -49,22 +60,30 @@ public final class Remediator implements SupervisorListener {
       if (resets.size() >= maxPerHour) {
         log.warn(
             "{}: stuck at boot, but {} resets this hour already: not resetting",
-            event.vm().name(),
+            vm.name(),
             resets.size());
-        metrics.remediation(vm, "rate_limited");
-        return;
+        count(vm, "rate_limited");
+        return Optional.empty();
       }
       resets.addLast(now);
     }
-    log.warn(
-        "{}: stuck at boot (APs at the reset vector): issuing system_reset", event.vm().name());
-    vm.requestReset()
-        .whenComplete(
-            (ok, error) -> {
-              metrics.remediation(vm, error == null ? "reset" : "failed");
-              if (error != null) {
-                log.error("{}: system_reset failed: {}", event.vm().name(), error.toString());
-              }
-            });
+    log.warn("{}: stuck at boot (APs at the reset vector): issuing system_reset", vm.name());
+    return Optional.of(new VmAction.SystemReset("AP_STUCK_IN_RESET confirmed"));
+  }
+
+  @Override
+  public void onOutcome(VmSnapshot vm, VmAction action, @Nullable Throwable failure) {
+    count(vm, failure == null ? "reset" : "failed");
+    if (failure != null) {
+      log.error("{}: system_reset failed: {}", vm.name(), failure.toString());
+    }
+  }
+
+  private void count(VmSnapshot vm, String outcome) {
+    Counter.builder("qmp.sentinel.remediations")
+        .description("system_reset issued by remediation")
+        .tags("vm", vm.name(), "uuid", vm.uuid(), "outcome", outcome)
+        .register(meters)
+        .increment();
   }
 }

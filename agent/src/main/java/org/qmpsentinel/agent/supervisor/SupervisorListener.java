@@ -4,20 +4,31 @@ import java.time.Duration;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionDecision;
 
-/** What a supervisor reports. Called on QMP callback threads; implementations must be quick. */
+/**
+ * What supervisors report, downstream: metrics, alerting, the fixture's probes. Each report names
+ * the VM by its latest snapshot — data, not the supervisor — so a listener cannot reach back into
+ * the pipeline. Called on the VM's pipeline thread; implementations must be quick and must not
+ * block.
+ */
 public interface SupervisorListener {
-  default void onHangEvent(VmSupervisor vm, HangEvent event) {}
+  default void onHangEvent(VmSnapshot vm, HangEvent event) {}
 
-  default void onSnapshot(VmSupervisor vm, VmSnapshot snapshot) {}
+  default void onSnapshot(VmSnapshot snapshot) {}
 
-  default void onConnectionChange(VmSupervisor vm, boolean connected) {}
+  default void onConnectionChange(VmSnapshot vm, boolean connected) {}
 
-  default void onReconnect(VmSupervisor vm) {}
+  default void onReconnect(VmSnapshot vm) {}
 
   /** Each QMP command: name, latency, and outcome ("ok", "error", "timeout"). */
-  default void onCommand(VmSupervisor vm, String command, Duration latency, String outcome) {}
+  default void onCommand(VmSnapshot vm, String command, Duration latency, String outcome) {}
 
-  default void onIntrusionDecision(VmSupervisor vm, String command, IntrusionDecision decision) {}
+  /** Each completed poll and how long it took from sending to the last reply. */
+  default void onPoll(VmSnapshot vm, Duration took) {}
+
+  default void onIntrusionDecision(VmSnapshot vm, String command, IntrusionDecision decision) {}
+
+  /** The VM is no longer watched (discovery lost it); called once, after its last report. */
+  default void onVanished(String key) {}
 
   SupervisorListener NONE = new SupervisorListener() {};
 }

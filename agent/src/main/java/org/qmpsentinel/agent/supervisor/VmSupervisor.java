@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
-import org.qmpsentinel.agent.discovery.DiscoveryService;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Observation;
@@ -19,6 +18,7 @@ import org.qmpsentinel.hang.Observation.LifecycleEvent;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
 import org.qmpsentinel.qmp.ConnectionState;
+import org.qmpsentinel.qmp.QmpCommands;
 import org.qmpsentinel.qmp.QmpConnection;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpSupervisor;
@@ -71,12 +71,12 @@ public final class VmSupervisor implements AutoCloseable {
       SupervisorRuntime runtime,
       SupervisorListener listener) {
     this.executor = new SerialExecutor(runtime.scheduler());
-    this.state = new VmState(DiscoveryService.keyOf(vm), vm);
+    this.state = new VmState(vm.key(), vm);
     this.settings = settings;
     this.runtime = runtime;
     this.listener = listener;
     this.runner = new CommandRunner(executor, runtime.ticker(), this::onCommand);
-    this.gate = new IntrusionGate((cmd, d) -> listener.onIntrusionDecision(this, cmd, d));
+    this.gate = new IntrusionGate((cmd, d) -> listener.onIntrusionDecision(snapshot(), cmd, d));
     this.poller = new Poller(settings, runner, gate, policy, runtime.ticker());
     this.sampler = new VcpuSampler(runtime.proc());
     this.cadence =
@@ -85,7 +85,7 @@ public final class VmSupervisor implements AutoCloseable {
             settings.steadyPollInterval(),
             settings.jitter(),
             settings.detector().startupSettle());
-    this.publisher = new SnapshotPublisher(state, s -> listener.onSnapshot(this, s));
+    this.publisher = new SnapshotPublisher(state, listener::onSnapshot);
     this.registers = new RegisterReads(policy, gate, runner, runtime.ticker());
     this.connection =
         QmpSupervisor.start(
@@ -145,13 +145,13 @@ public final class VmSupervisor implements AutoCloseable {
         state.watch.observe(new Observation.Disconnected(runtime.ticker().nanos()));
       }
       publisher.publish(state);
-      listener.onConnectionChange(this, false);
+      listener.onConnectionChange(snapshot(), false);
       if (cause != null && s == ConnectionState.BACKING_OFF) {
         log.debug("{}: connection lost: {}", state.name, cause.toString());
       }
     }
     if (s == ConnectionState.CONNECTING && connection.reconnects() > 0) {
-      listener.onReconnect(this);
+      listener.onReconnect(snapshot());
     }
   }
 
@@ -198,7 +198,7 @@ public final class VmSupervisor implements AutoCloseable {
     poller.refreshCpus();
     sampler.forget();
     cadence.fastFrom(now); // what happened while we were away is unknown: poll as if starting
-    listener.onConnectionChange(this, true);
+    listener.onConnectionChange(snapshot(), true);
     log.info(
         "{}: connected ({}, QEMU {}, kvm={}, query-stats={}, pid={})",
         state.name,
@@ -273,6 +273,7 @@ public final class VmSupervisor implements AutoCloseable {
     pollInFlight = true;
     long resetsAtSend = resets;
     long now = runtime.ticker().nanos();
+    long sentAt = now;
     boolean withStats = state.kvmStats() && cadence.fast(w.phase(), now);
     poller
         .send(c, w, withStats, status -> onStatus(c, w, status))
@@ -287,6 +288,7 @@ public final class VmSupervisor implements AutoCloseable {
               } else if (resetsAtSend != resets) {
                 pollNow(); // sent before a RESET: not the new boot's baseline; read it now
               } else {
+                listener.onPoll(snapshot(), Duration.ofNanos(runtime.ticker().nanos() - sentAt));
                 completePoll(c, w, replies);
               }
             });
@@ -341,21 +343,25 @@ public final class VmSupervisor implements AutoCloseable {
     return result;
   }
 
-  /** Issues system_reset (remediation), on the VM's pipeline like every other command. */
-  public CompletableFuture<Void> requestReset() {
-    CompletableFuture<Void> result = new CompletableFuture<>();
-    executor.execute(
-        () -> {
-          QmpConnection c = current;
-          if (c == null) {
-            result.completeExceptionally(new IllegalStateException("not connected"));
-            return;
-          }
-          runner
-              .run(c, org.qmpsentinel.qmp.QmpCommands.systemReset())
-              .whenComplete(forward(result));
-        });
-    return result;
+  /** Runs a responder's action on this VM's pipeline and reports how it ended. */
+  private void perform(VmAction action) {
+    QmpConnection c = current;
+    if (c == null) {
+      runtime.responder().onOutcome(snapshot(), action, new IllegalStateException("not connected"));
+      return;
+    }
+    if (action instanceof VmAction.SystemReset) {
+      runner
+          .run(c, QmpCommands.systemReset())
+          .whenComplete(
+              (ok, error) ->
+                  runtime
+                      .responder()
+                      .onOutcome(
+                          snapshot(),
+                          action,
+                          error == null ? null : CommandRunner.rootCause(error)));
+    }
   }
 
   private static <T> java.util.function.BiConsumer<T, Throwable> forward(
@@ -374,7 +380,7 @@ public final class VmSupervisor implements AutoCloseable {
   private void onCommand(String command, Duration latency, @Nullable Throwable failure) {
     boolean timeout = failure instanceof QmpTimeoutException;
     listener.onCommand(
-        this, command, latency, failure == null ? "ok" : timeout ? "timeout" : "error");
+        snapshot(), command, latency, failure == null ? "ok" : timeout ? "timeout" : "error");
     VmWatch w = state.watch;
     if (w != null && (failure == null || timeout)) {
       boolean alive = !timeout || state.pid <= 0 || runtime.proc().processAlive(state.pid);
@@ -391,7 +397,8 @@ public final class VmSupervisor implements AutoCloseable {
   private void emit(List<HangEvent> events) {
     for (HangEvent e : events) {
       log.info("{}: {} {} — {}", e.vm().name(), e.kind(), e.state(), e.evidence().summary());
-      listener.onHangEvent(this, e);
+      listener.onHangEvent(snapshot(), e);
+      runtime.responder().respond(snapshot(), e).ifPresent(this::perform);
     }
     if (!events.isEmpty()) {
       publisher.publish(state);
@@ -404,6 +411,7 @@ public final class VmSupervisor implements AutoCloseable {
         () -> {
           closed = true;
           publisher.close();
+          listener.onVanished(state.key);
           if (nextTick != null) {
             nextTick.cancel(false);
           }

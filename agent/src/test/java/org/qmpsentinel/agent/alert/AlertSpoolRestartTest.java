@@ -3,7 +3,6 @@ package org.qmpsentinel.agent.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +12,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.config.SentinelProperties;
 import org.qmpsentinel.agent.config.SentinelProperties.WebhookMode;
-import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.testsupport.WebhookReceiver;
 import org.qmpsentinel.hang.Evidence;
 import org.qmpsentinel.hang.HangEvent;
@@ -77,8 +75,7 @@ class AlertSpoolRestartTest {
             Duration.ofMillis(50),
             Duration.ofMillis(200),
             Duration.ofSeconds(60));
-    return new AlertService(
-        config, "host-1", new SentinelMetrics(new SimpleMeterRegistry()), List::of);
+    return new AlertService(config, "host-1");
   }
 
   private static HangEvent event(HangState state) {

@@ -48,7 +48,7 @@ class SupervisorIsolationIT {
     SupervisorListener listener =
         new SupervisorListener() {
           @Override
-          public void onHangEvent(VmSupervisor vm, HangEvent event) {
+          public void onHangEvent(VmSnapshot vm, HangEvent event) {
             events.add(event);
           }
         };

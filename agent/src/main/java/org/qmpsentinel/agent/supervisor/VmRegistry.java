@@ -1,23 +1,20 @@
-package org.qmpsentinel.agent;
+package org.qmpsentinel.agent.supervisor;
 
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
-import org.qmpsentinel.agent.discovery.DiscoveryService;
-import org.qmpsentinel.agent.supervisor.SupervisorListener;
-import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
-import org.qmpsentinel.agent.supervisor.SupervisorSettings;
-import org.qmpsentinel.agent.supervisor.VmSnapshot;
-import org.qmpsentinel.agent.supervisor.VmSupervisor;
 import org.qmpsentinel.hang.HangEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The supervisors of the VMs discovery currently sees: started on appearance, closed on vanish. */
+/**
+ * The supervisors of the VMs discovery currently sees: started on appearance, closed on vanish.
+ * Discovery calls in; the API reads snapshots and submits operator requests; everything else hears
+ * from the supervisors through the {@link SupervisorListener}.
+ */
 public final class VmRegistry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmRegistry.class);
 
@@ -25,7 +22,6 @@ public final class VmRegistry implements AutoCloseable {
   private final SupervisorSettings settings;
   private final SupervisorListener listener;
   private final Map<String, VmSupervisor> supervisors = new ConcurrentHashMap<>();
-  private java.util.function.Consumer<String> removalHook = k -> {};
 
   public VmRegistry(
       SupervisorRuntime runtime, SupervisorSettings settings, SupervisorListener listener) {
@@ -34,15 +30,9 @@ public final class VmRegistry implements AutoCloseable {
     this.listener = listener;
   }
 
-  /** Called with the key of every VM removed (e.g. to drop its meters). */
-  public void onRemoval(java.util.function.Consumer<String> hook) {
-    this.removalHook = hook;
-  }
-
   public void appeared(DiscoveredVm vm) {
-    String key = DiscoveryService.keyOf(vm);
     supervisors.computeIfAbsent(
-        key,
+        vm.key(),
         k -> {
           log.info("discovered {} at {} (via {})", vm.name(), vm.endpoint(), vm.source());
           return VmSupervisor.start(vm, settings, runtime, listener);
@@ -54,12 +44,7 @@ public final class VmRegistry implements AutoCloseable {
     if (s != null) {
       log.info("{} vanished ({})", s.snapshot().name(), key);
       s.close();
-      removalHook.accept(key);
     }
-  }
-
-  public Collection<VmSupervisor> all() {
-    return supervisors.values();
   }
 
   public List<VmSnapshot> snapshots() {

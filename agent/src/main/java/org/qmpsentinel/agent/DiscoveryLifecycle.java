@@ -1,0 +1,50 @@
+package org.qmpsentinel.agent;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.agent.discovery.DiscoveryService;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs discovery on its own thread once everything else is up (so the first VMs found already have
+ * metrics and alerting listening), and stops it first at shutdown.
+ */
+final class DiscoveryLifecycle implements SmartLifecycle {
+  private final DiscoveryService discovery;
+  private final Duration interval;
+  private @Nullable ScheduledExecutorService thread;
+
+  DiscoveryLifecycle(DiscoveryService discovery, Duration interval) {
+    this.discovery = discovery;
+    this.interval = interval;
+  }
+
+  @Override
+  public synchronized void start() {
+    ScheduledExecutorService t =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread th = new Thread(r, "discovery");
+              th.setDaemon(true);
+              return th;
+            });
+    t.scheduleWithFixedDelay(discovery::scan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    thread = t;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (thread != null) {
+      thread.shutdownNow();
+      thread = null;
+    }
+  }
+
+  @Override
+  public synchronized boolean isRunning() {
+    return thread != null;
+  }
+}
