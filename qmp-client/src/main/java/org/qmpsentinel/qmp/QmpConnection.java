@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,7 +36,7 @@ public interface QmpConnection extends AutoCloseable {
   <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout);
 
   /** Raw execute of any command; {@code arguments} may be {@code null}. */
-  default CompletableFuture<JsonNode> execute(String command, JsonNode arguments) {
+  default CompletableFuture<JsonNode> execute(String command, @Nullable JsonNode arguments) {
     return execute(QmpCommand.raw(command, arguments));
   }
 
