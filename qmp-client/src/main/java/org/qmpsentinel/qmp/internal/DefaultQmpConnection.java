@@ -87,7 +87,7 @@ final class DefaultQmpConnection implements QmpConnection {
 
   @Override
   public <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout) {
-    String id = Long.toString(ids.incrementAndGet());
+    long id = ids.incrementAndGet();
     CompletableFuture<T> result = new CompletableFuture<>();
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     reply.whenComplete(
