@@ -88,8 +88,8 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Sends a command. {@code reply} completes on the event loop with the {@code return} member or
-   * fails with a {@link org.qmpsentinel.qmp.QmpException}.
+   * Sends a command. {@code reply} hears, on the event loop, the {@code return} member or the
+   * failure.
    *
    * @param id the connection's sequence number for this command, increasing from 1
    */
@@ -99,15 +99,15 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
       @Nullable JsonNode arguments,
       boolean oob,
       Duration timeout,
-      CompletableFuture<JsonNode> reply) {
+      ReplyHandler reply) {
     if (state != State.READY) {
-      reply.completeExceptionally(
+      reply.onFailure(
           new QmpConnectionClosedException(
               "cannot send " + name + ": session is " + state, failure));
       return;
     }
     if (oob && !oobEnabled) {
-      reply.completeExceptionally(
+      reply.onFailure(
           new QmpProtocolException("cannot send " + name + " out-of-band: oob not negotiated"));
       return;
     }
@@ -123,7 +123,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
                 PendingCommand failed = pending.take(idText);
                 if (failed != null) {
                   pendingCount.set(pending.size());
-                  failed.reply.completeExceptionally(
+                  failed.reply.onFailure(
                       new QmpConnectionClosedException("failed to send " + name, f.cause()));
                 }
               }
@@ -138,7 +138,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private void timedOut(PendingCommand command) {
     pendingCount.set(pending.size());
-    command.reply.completeExceptionally(new QmpTimeoutException(command.name, command.timeout));
+    command.reply.onFailure(new QmpTimeoutException(command.name, command.timeout));
   }
 
   /**
@@ -230,11 +230,11 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     pendingCount.set(pending.size());
     JsonNode error = message.get("error");
     if (error != null) {
-      command.reply.completeExceptionally(
+      command.reply.onFailure(
           new QmpErrorException(
               command.name, error.path("class").asString(""), error.path("desc").asString("")));
     } else {
-      command.reply.complete(message.get("return"));
+      command.reply.onReturn(message.get("return"));
     }
   }
 
@@ -277,7 +277,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
             ? failure
             : new QmpConnectionClosedException("connection closed by peer", null);
     for (PendingCommand command : pending.drain()) {
-      command.reply.completeExceptionally(
+      command.reply.onFailure(
           new QmpConnectionClosedException(
               "connection closed before the reply to " + command.name + ": " + reason.getMessage(),
               reason));

@@ -10,8 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.QmpEvent;
+import org.qmpsentinel.qmp.QmpException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.NullNode;
 
 /**
  * A {@link QmpSessionHandler} alone on an {@link EmbeddedChannel} with frozen time: the test plays
@@ -59,8 +61,23 @@ final class SessionFixture {
 
   CompletableFuture<JsonNode> send(long id, String name, Duration timeout) {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-    session.send(id, name, null, false, timeout, reply);
+    session.send(id, name, null, false, timeout, handler(reply));
     return reply;
+  }
+
+  /** Completes {@code future} with the outcome (a JSON null for an omitted return member). */
+  static ReplyHandler handler(CompletableFuture<JsonNode> future) {
+    return new ReplyHandler() {
+      @Override
+      public void onReturn(@Nullable JsonNode value) {
+        future.complete(value == null ? NullNode.getInstance() : value);
+      }
+
+      @Override
+      public void onFailure(QmpException error) {
+        future.completeExceptionally(error);
+      }
+    };
   }
 
   /** Moves the event loop's clock and runs whatever became due. */
