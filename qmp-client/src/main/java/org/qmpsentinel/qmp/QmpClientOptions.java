@@ -2,9 +2,12 @@ package org.qmpsentinel.qmp;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Tunables of a connection. {@link #defaults()} is what most callers want.
+ * Tunables of a connection. {@link #defaults()} is what most callers want; the {@code with...}
+ * methods return modified copies.
  *
  * @param connectTimeout connect plus greeting plus capabilities negotiation
  * @param commandTimeout default per-command timeout ({@link QmpConnection#execute(QmpCommand,
@@ -14,6 +17,9 @@ import java.util.Objects;
  * @param eventBufferCapacity per-subscription buffer of events not yet delivered
  * @param eventOverflowPolicy what a full subscription buffer does
  * @param requestOob enable {@code oob} when the server offers it
+ * @param callbackExecutor where command futures, the close future, the connect future and
+ *     subscriptions without an explicit executor complete; {@code null} (the default) for the
+ *     client's shared callback pool. See {@link #withCallbackExecutor(Executor)}.
  */
 public record QmpClientOptions(
     Duration connectTimeout,
@@ -22,10 +28,13 @@ public record QmpClientOptions(
     int maxNestingDepth,
     int eventBufferCapacity,
     EventOverflowPolicy eventOverflowPolicy,
-    boolean requestOob) {
+    boolean requestOob,
+    @Nullable Executor callbackExecutor) {
 
+  /** The default of {@link #maxMessageBytes()}: 8 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
+  /** Validates every value; throws {@link IllegalArgumentException} naming the bad one. */
   public QmpClientOptions {
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(commandTimeout, "commandTimeout");
@@ -44,6 +53,7 @@ public record QmpClientOptions(
     }
   }
 
+  /** 5 s connect and command timeouts, 8 MiB messages, depth 64, 1,024 buffered events. */
   public static QmpClientOptions defaults() {
     return new QmpClientOptions(
         Duration.ofSeconds(5),
@@ -52,67 +62,107 @@ public record QmpClientOptions(
         64,
         1024,
         EventOverflowPolicy.DROP_OLDEST,
-        false);
+        false,
+        null);
   }
 
+  /** A copy with another default command timeout. */
   public QmpClientOptions withCommandTimeout(Duration d) {
-    return new QmpClientOptions(
-        connectTimeout,
-        d,
-        maxMessageBytes,
-        maxNestingDepth,
-        eventBufferCapacity,
-        eventOverflowPolicy,
-        requestOob);
+    Copy c = new Copy(this);
+    c.commandTimeout = d;
+    return c.build();
   }
 
+  /** A copy with another connect (plus greeting and negotiation) timeout. */
   public QmpClientOptions withConnectTimeout(Duration d) {
-    return new QmpClientOptions(
-        d,
-        commandTimeout,
-        maxMessageBytes,
-        maxNestingDepth,
-        eventBufferCapacity,
-        eventOverflowPolicy,
-        requestOob);
+    Copy c = new Copy(this);
+    c.connectTimeout = d;
+    return c.build();
   }
 
+  /** A copy with another per-message byte limit. */
   public QmpClientOptions withMaxMessageBytes(int n) {
-    return new QmpClientOptions(
-        connectTimeout,
-        commandTimeout,
-        n,
-        maxNestingDepth,
-        eventBufferCapacity,
-        eventOverflowPolicy,
-        requestOob);
+    Copy c = new Copy(this);
+    c.maxMessageBytes = n;
+    return c.build();
   }
 
+  /** A copy with another per-subscription buffer and overflow policy. */
   public QmpClientOptions withEventBuffer(int capacity, EventOverflowPolicy policy) {
-    return new QmpClientOptions(
-        connectTimeout,
-        commandTimeout,
-        maxMessageBytes,
-        maxNestingDepth,
-        capacity,
-        policy,
-        requestOob);
+    Copy c = new Copy(this);
+    c.eventBufferCapacity = capacity;
+    c.eventOverflowPolicy = policy;
+    return c.build();
   }
 
+  /** A copy that does or does not ask for out-of-band execution when offered. */
   public QmpClientOptions withRequestOob(boolean oob) {
-    return new QmpClientOptions(
-        connectTimeout,
-        commandTimeout,
-        maxMessageBytes,
-        maxNestingDepth,
-        eventBufferCapacity,
-        eventOverflowPolicy,
-        oob);
+    Copy c = new Copy(this);
+    c.requestOob = oob;
+    return c.build();
+  }
+
+  /**
+   * A copy whose connections complete their callbacks on {@code executor}: each typed command
+   * future is decoded and completed by one task submitted to it straight from the event loop, and
+   * the close future, the connect future and {@link
+   * QmpConnection#subscribe(java.util.function.Predicate, QmpEventListener) subscriptions without
+   * an explicit executor} run there too. Pass a serial executor (e.g. one per VM) to receive every
+   * reply of a connection on that executor's thread without a further hand-off, or {@code
+   * Runnable::run} to complete on the event loop itself.
+   *
+   * <p><b>Callers must never block in such callbacks.</b> With a direct executor they run on a
+   * Netty event loop shared by many connections: blocking there stalls all of them, and waiting for
+   * another reply there deadlocks (the reply needs that very thread). With a serial executor,
+   * waiting inside a callback for another command of a connection using the same executor deadlocks
+   * for the same reason. If the executor rejects a task (e.g. it was shut down), the task runs on
+   * the client's shared pool instead, so that no future is left incomplete. {@code null} restores
+   * the default: the client's shared callback pool, where blocking is allowed.
+   */
+  public QmpClientOptions withCallbackExecutor(@Nullable Executor executor) {
+    Copy c = new Copy(this);
+    c.callbackExecutor = executor;
+    return c.build();
   }
 
   private static void requirePositive(Duration d, String name) {
     if (d.isNegative() || d.isZero()) {
       throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+  }
+
+  /** Mutable copy for the withers, so that adding an option does not touch every one of them. */
+  private static final class Copy {
+    Duration connectTimeout;
+    Duration commandTimeout;
+    int maxMessageBytes;
+    int maxNestingDepth;
+    int eventBufferCapacity;
+    EventOverflowPolicy eventOverflowPolicy;
+    boolean requestOob;
+    @Nullable Executor callbackExecutor;
+
+    Copy(QmpClientOptions o) {
+      connectTimeout = o.connectTimeout;
+      commandTimeout = o.commandTimeout;
+      maxMessageBytes = o.maxMessageBytes;
+      maxNestingDepth = o.maxNestingDepth;
+      eventBufferCapacity = o.eventBufferCapacity;
+      eventOverflowPolicy = o.eventOverflowPolicy;
+      requestOob = o.requestOob;
+      callbackExecutor = o.callbackExecutor;
+    }
+
+    QmpClientOptions build() {
+      return new QmpClientOptions(
+          connectTimeout,
+          commandTimeout,
+          maxMessageBytes,
+          maxNestingDepth,
+          eventBufferCapacity,
+          eventOverflowPolicy,
+          requestOob,
+          callbackExecutor);
     }
   }
 }

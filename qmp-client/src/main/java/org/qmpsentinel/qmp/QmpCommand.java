@@ -1,6 +1,7 @@
 package org.qmpsentinel.qmp;
 
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -11,10 +12,10 @@ import tools.jackson.databind.JsonNode;
  * @param oob send with {@code exec-oob} (only when the connection negotiated OOB)
  */
 public record QmpCommand<T>(
-    String name, JsonNode arguments, boolean oob, Function<JsonNode, T> replyDecoder) {
+    String name, @Nullable JsonNode arguments, boolean oob, Function<JsonNode, T> replyDecoder) {
 
   /** A command whose reply is returned as the raw JSON tree. */
-  public static QmpCommand<JsonNode> raw(String name, JsonNode arguments) {
+  public static QmpCommand<JsonNode> raw(String name, @Nullable JsonNode arguments) {
     return new QmpCommand<>(name, arguments, false, Function.identity());
   }
 

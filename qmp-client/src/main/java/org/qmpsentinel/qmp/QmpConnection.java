@@ -5,11 +5,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A negotiated QMP session (capabilities already exchanged). Thread-safe. Futures never complete on
- * the Netty event loop, so callers may chain blocking work onto them.
+ * A negotiated QMP session (capabilities already exchanged). Thread-safe. By default futures never
+ * complete on the Netty event loop, so callers may chain blocking work onto them; with {@link
+ * QmpClientOptions#withCallbackExecutor(Executor)} they complete on the caller's executor instead.
  */
 public interface QmpConnection extends AutoCloseable {
 
@@ -35,7 +37,7 @@ public interface QmpConnection extends AutoCloseable {
   <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout);
 
   /** Raw execute of any command; {@code arguments} may be {@code null}. */
-  default CompletableFuture<JsonNode> execute(String command, JsonNode arguments) {
+  default CompletableFuture<JsonNode> execute(String command, @Nullable JsonNode arguments) {
     return execute(QmpCommand.raw(command, arguments));
   }
 
@@ -44,10 +46,16 @@ public interface QmpConnection extends AutoCloseable {
     return subscribe(e -> e.name().equals(eventName), listener);
   }
 
-  /** Subscribes to all events matching {@code filter}, delivered in order on a default executor. */
+  /**
+   * Subscribes to all events matching {@code filter}, delivered in order on the options' {@link
+   * QmpClientOptions#callbackExecutor() callback executor} (by default the client's pool).
+   */
   QmpSubscription subscribe(Predicate<QmpEvent> filter, QmpEventListener listener);
 
-  /** Subscribes with an explicit executor for the listener (must not be the event loop). */
+  /**
+   * Subscribes with an explicit executor for the listener. A direct executor ({@code
+   * Runnable::run}) runs the listener on the event loop: only for listeners that never block.
+   */
   QmpSubscription subscribe(
       Predicate<QmpEvent> filter, QmpEventListener listener, Executor executor);
 
@@ -56,7 +64,10 @@ public interface QmpConnection extends AutoCloseable {
 
   boolean isOpen();
 
-  /** Completes (normally) when the connection is closed, with the reason it closed. */
+  /**
+   * Completes (normally, on the callback executor) when the connection is closed, with the reason
+   * it closed.
+   */
   CompletableFuture<Throwable> closeFuture();
 
   /** A synchronous view for scripts and tests. Never call it from an event-loop thread. */

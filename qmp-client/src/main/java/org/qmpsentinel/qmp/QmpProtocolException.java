@@ -1,5 +1,7 @@
 package org.qmpsentinel.qmp;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The peer broke the protocol: invalid JSON or UTF-8, a message over the size or nesting limit, a
  * reply to an unknown id, no greeting. The connection is closed when this is raised.
@@ -11,7 +13,7 @@ public final class QmpProtocolException extends QmpException {
     super(message, null);
   }
 
-  public QmpProtocolException(String message, Throwable cause) {
+  public QmpProtocolException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

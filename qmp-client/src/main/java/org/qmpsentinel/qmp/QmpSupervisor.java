@@ -2,6 +2,7 @@ package org.qmpsentinel.qmp;
 
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps one endpoint connected: connects, and after every loss reconnects with {@link Backoff}
@@ -12,7 +13,7 @@ public interface QmpSupervisor extends AutoCloseable {
 
   /** Callbacks; invoked on a supervisor thread, never on the event loop. */
   interface Listener {
-    void onStateChange(ConnectionState state, Throwable cause);
+    void onStateChange(ConnectionState state, @Nullable Throwable cause);
 
     /** A fresh negotiated connection; the previous one (if any) is closed. */
     void onConnected(QmpConnection connection);
@@ -46,7 +47,7 @@ public interface QmpSupervisor extends AutoCloseable {
   static Listener listener(Consumer<ConnectionState> onState, Consumer<QmpConnection> onConnected) {
     return new Listener() {
       @Override
-      public void onStateChange(ConnectionState state, Throwable cause) {
+      public void onStateChange(ConnectionState state, @Nullable Throwable cause) {
         onState.accept(state);
       }
 

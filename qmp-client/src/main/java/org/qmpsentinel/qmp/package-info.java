@@ -11,4 +11,7 @@
  *
  * <p>Everything under sub-packages ({@code .internal.*}) is implementation detail.
  */
+@NullMarked
 package org.qmpsentinel.qmp;
+
+import org.jspecify.annotations.NullMarked;

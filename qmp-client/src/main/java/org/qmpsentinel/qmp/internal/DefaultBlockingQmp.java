@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.BlockingQmp;
 import org.qmpsentinel.qmp.QmpCommand;
 import org.qmpsentinel.qmp.QmpConnection;
@@ -29,7 +30,7 @@ final class DefaultBlockingQmp implements BlockingQmp {
   }
 
   @Override
-  public JsonNode execute(String command, JsonNode arguments) {
+  public JsonNode execute(String command, @Nullable JsonNode arguments) {
     return await(connection.execute(command, arguments));
   }
 

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,7 +32,8 @@ import org.qmpsentinel.qmp.internal.transport.Transport;
 /**
  * Owns the event loops and the callback threads. Callers' futures, listeners and supervisor
  * callbacks run on the callback pool, never on an event loop, so user code may block without
- * stalling I/O for other connections.
+ * stalling I/O for other connections — unless the options name a {@link
+ * QmpClientOptions#callbackExecutor()}, which then takes the pool's place for that connection.
  */
 public final class DefaultQmpClient implements QmpClient {
   private final QmpClientOptions defaults;
@@ -58,9 +60,16 @@ public final class DefaultQmpClient implements QmpClient {
     return timers;
   }
 
+  /** Where callbacks of connections made with {@code options} run. */
+  Executor callbacks(QmpClientOptions options) {
+    Executor chosen = options.callbackExecutor();
+    return chosen == null ? callbacks : new CallbackExecutor(chosen, callbacks);
+  }
+
   @Override
   public CompletableFuture<QmpConnection> connect(QmpEndpoint endpoint, QmpClientOptions options) {
     CompletableFuture<QmpConnection> result = new CompletableFuture<>();
+    Executor executor = callbacks(options);
     EventDispatcher dispatcher =
         new EventDispatcher(options.eventBufferCapacity(), options.eventOverflowPolicy());
     QmpSessionHandler session = new QmpSessionHandler(options.requestOob(), dispatcher::dispatch);
@@ -98,7 +107,7 @@ public final class DefaultQmpClient implements QmpClient {
         f -> {
           if (!f.isSuccess()) {
             Throwable cause = f.cause();
-            callbacks.execute(
+            executor.execute(
                 () ->
                     result.completeExceptionally(
                         new QmpConnectionClosedException(
@@ -124,7 +133,7 @@ public final class DefaultQmpClient implements QmpClient {
               .whenComplete(
                   (greeting, error) -> {
                     negotiationTimeout.cancel(false);
-                    callbacks.execute(
+                    executor.execute(
                         () -> {
                           if (error != null) {
                             result.completeExceptionally(error);
@@ -139,7 +148,7 @@ public final class DefaultQmpClient implements QmpClient {
                                   greeting,
                                   credentials,
                                   options,
-                                  callbacks);
+                                  executor);
                           connections.add(connection);
                           connection.closeFuture().thenRun(() -> connections.remove(connection));
                           if (!result.complete(connection)) {

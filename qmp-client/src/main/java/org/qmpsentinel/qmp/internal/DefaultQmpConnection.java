@@ -16,15 +16,14 @@ import org.qmpsentinel.qmp.QmpEndpoint;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpEventListener;
 import org.qmpsentinel.qmp.QmpGreeting;
-import org.qmpsentinel.qmp.QmpProtocolException;
 import org.qmpsentinel.qmp.QmpSubscription;
 import org.qmpsentinel.qmp.internal.events.EventDispatcher;
 import org.qmpsentinel.qmp.internal.protocol.QmpSessionHandler;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The caller's side of a session. Each command crosses to the event loop once to be written and
- * comes back through the callback pool, where its reply is decoded into the typed result.
+ * comes back once, to the callback executor (the client's pool, or the caller's {@link
+ * QmpClientOptions#callbackExecutor()}), where its reply is decoded into the typed result.
  */
 final class DefaultQmpConnection implements QmpConnection {
   private final QmpEndpoint endpoint;
@@ -54,8 +53,9 @@ final class DefaultQmpConnection implements QmpConnection {
     this.greeting = greeting;
     this.credentials = credentials;
     this.options = options;
-    // Not a serial queue: a caller may block on another command inside a completion callback,
-    // which would deadlock if both completions had to pass through one queue.
+    // The default pool is not a serial queue: a caller may block on another command inside a
+    // completion callback, which would deadlock if both completions had to pass through one queue.
+    // A caller-supplied executor is the caller's choice (documented: never block there).
     this.callbacks = callbacks;
     session.closed().thenAccept(cause -> callbacks.execute(() -> closeFuture.complete(cause)));
   }
@@ -87,38 +87,17 @@ final class DefaultQmpConnection implements QmpConnection {
 
   @Override
   public <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout) {
-    String id = Long.toString(ids.incrementAndGet());
-    CompletableFuture<T> result = new CompletableFuture<>();
-    CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-    reply.whenComplete(
-        (value, error) -> callbacks.execute(() -> complete(command, result, value, error)));
-    result.whenComplete(
-        (value, error) -> {
-          if (result.isCancelled()) {
-            channel.eventLoop().execute(() -> session.cancel(id));
-          }
-        });
+    long id = ids.incrementAndGet();
+    CommandFuture<T> result =
+        new CommandFuture<>(
+            command, callbacks, () -> channel.eventLoop().execute(() -> session.cancel(id)));
     channel
         .eventLoop()
         .execute(
             () ->
                 session.send(
-                    id, command.name(), command.arguments(), command.oob(), timeout, reply));
+                    id, command.name(), command.arguments(), command.oob(), timeout, result));
     return result;
-  }
-
-  private static <T> void complete(
-      QmpCommand<T> command, CompletableFuture<T> result, JsonNode value, Throwable error) {
-    if (error != null) {
-      result.completeExceptionally(error);
-      return;
-    }
-    try {
-      result.complete(command.replyDecoder().apply(value));
-    } catch (RuntimeException e) {
-      result.completeExceptionally(
-          new QmpProtocolException("unexpected reply to " + command.name() + ": " + e, e));
-    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.Backoff;
 import org.qmpsentinel.qmp.ConnectionState;
 import org.qmpsentinel.qmp.QmpClientOptions;
@@ -27,8 +28,8 @@ public final class DefaultQmpSupervisor implements QmpSupervisor {
   private final AtomicLong reconnects = new AtomicLong();
 
   private ConnectionState state = ConnectionState.CONNECTING;
-  private QmpConnection connection;
-  private ScheduledFuture<?> retry;
+  private @Nullable QmpConnection connection;
+  private @Nullable ScheduledFuture<?> retry;
   private int failedAttempts;
   private boolean everConnected;
 
@@ -116,7 +117,7 @@ public final class DefaultQmpSupervisor implements QmpSupervisor {
     return floor + ThreadLocalRandom.current().nextLong(Math.max(1, capNanos - floor + 1));
   }
 
-  private void setState(ConnectionState next, Throwable cause) {
+  private void setState(ConnectionState next, @Nullable Throwable cause) {
     state = next;
     notifications.execute(() -> listener.onStateChange(next, cause));
   }

@@ -2,6 +2,7 @@ package org.qmpsentinel.qmp.internal.protocol;
 
 import java.util.HashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.QmpGreeting;
 import org.qmpsentinel.qmp.QmpProtocolException;
 import org.qmpsentinel.qmp.QmpVersion;
@@ -35,7 +36,8 @@ public final class Messages {
   }
 
   /** {@code {"execute" | "exec-oob": name, "arguments": {...}, "id": id}}. */
-  public static ObjectNode command(String id, String name, JsonNode arguments, boolean oob) {
+  public static ObjectNode command(
+      String id, String name, @Nullable JsonNode arguments, boolean oob) {
     ObjectNode node = JsonNodeFactory.instance.objectNode();
     node.put(oob ? "exec-oob" : "execute", name);
     if (arguments != null && !arguments.isNull()) {

@@ -1,22 +1,22 @@
 package org.qmpsentinel.qmp.internal.protocol;
 
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.CompletableFuture;
-import tools.jackson.databind.JsonNode;
+import java.time.Duration;
 
-/**
- * A command sent and not yet answered. The raw future completes on the event loop with the {@code
- * return} member; the connection turns it into the caller's typed future off the loop.
- */
+/** A command sent and not yet answered; its handler hears the outcome on the event loop. */
 final class PendingCommand {
   final String id;
   final String name;
-  final CompletableFuture<JsonNode> reply;
-  ScheduledFuture<?> timeout;
+  final ReplyHandler reply;
+  final Duration timeout;
 
-  PendingCommand(String id, String name, CompletableFuture<JsonNode> reply) {
+  /** Event-loop ticker time (nanos) after which the command times out. */
+  final long deadline;
+
+  PendingCommand(String id, String name, ReplyHandler reply, Duration timeout, long deadline) {
     this.id = id;
     this.name = name;
     this.reply = reply;
+    this.timeout = timeout;
+    this.deadline = deadline;
   }
 }

@@ -7,9 +7,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.QmpConnectionClosedException;
 import org.qmpsentinel.qmp.QmpErrorException;
 import org.qmpsentinel.qmp.QmpEvent;
@@ -40,16 +40,18 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private final boolean requestOob;
   private final Consumer<QmpEvent> eventSink;
-  private final PendingCommands pending = new PendingCommands();
+  private final PendingCommands pending = new PendingCommands(this::timedOut);
   private final AtomicInteger pendingCount = new AtomicInteger();
   private final CompletableFuture<QmpGreeting> negotiated = new CompletableFuture<>();
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
 
+  // Set in handlerAdded, before any other call.
   private ChannelHandlerContext ctx;
   private State state = State.AWAITING_GREETING;
-  private QmpGreeting greeting;
+  private @Nullable QmpGreeting greeting;
   private boolean oobEnabled;
-  private Throwable failure;
+  private @Nullable Throwable failure;
+  private volatile long lateReplies; // written on the event loop only
 
   public QmpSessionHandler(boolean requestOob, Consumer<QmpEvent> eventSink) {
     this.requestOob = requestOob;
@@ -66,6 +68,11 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     return closed;
   }
 
+  /** The protocol state; read it on the event loop (tests read it on the embedded loop). */
+  public State state() {
+    return state;
+  }
+
   public boolean oobEnabled() {
     return oobEnabled;
   }
@@ -77,44 +84,46 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    pending.bind(ctx.executor());
   }
 
   /**
-   * Sends a command. {@code reply} completes on the event loop with the {@code return} member or
-   * fails with a {@link org.qmpsentinel.qmp.QmpException}.
+   * Sends a command. {@code reply} hears, on the event loop, the {@code return} member or the
+   * failure.
+   *
+   * @param id the connection's sequence number for this command, increasing from 1
    */
   public void send(
-      String id,
+      long id,
       String name,
-      JsonNode arguments,
+      @Nullable JsonNode arguments,
       boolean oob,
       Duration timeout,
-      CompletableFuture<JsonNode> reply) {
+      ReplyHandler reply) {
     if (state != State.READY) {
-      reply.completeExceptionally(
+      reply.onFailure(
           new QmpConnectionClosedException(
               "cannot send " + name + ": session is " + state, failure));
       return;
     }
     if (oob && !oobEnabled) {
-      reply.completeExceptionally(
+      reply.onFailure(
           new QmpProtocolException("cannot send " + name + " out-of-band: oob not negotiated"));
       return;
     }
-    PendingCommand command = new PendingCommand(id, name, reply);
-    pending.add(command);
+    String idText = Long.toString(id);
+    long deadline = pending.now() + timeout.toNanos();
+    PendingCommand command = new PendingCommand(idText, name, reply, timeout, deadline);
+    pending.add(id, command);
     pendingCount.set(pending.size());
-    command.timeout =
-        ctx.executor()
-            .schedule(() -> timeOut(id, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
-    ctx.writeAndFlush(Messages.command(id, name, arguments, oob))
+    ctx.writeAndFlush(Messages.command(idText, name, arguments, oob))
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                PendingCommand failed = pending.take(id);
+                PendingCommand failed = pending.take(idText);
                 if (failed != null) {
                   pendingCount.set(pending.size());
-                  failed.reply.completeExceptionally(
+                  failed.reply.onFailure(
                       new QmpConnectionClosedException("failed to send " + name, f.cause()));
                 }
               }
@@ -122,17 +131,14 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The caller cancelled: forget the command so that its late reply is discarded. */
-  public void cancel(String id) {
-    pending.forget(id);
+  public void cancel(long id) {
+    pending.take(Long.toString(id));
     pendingCount.set(pending.size());
   }
 
-  private void timeOut(String id, Duration timeout) {
-    PendingCommand command = pending.forget(id);
-    if (command != null) {
-      pendingCount.set(pending.size());
-      command.reply.completeExceptionally(new QmpTimeoutException(command.name, timeout));
-    }
+  private void timedOut(PendingCommand command) {
+    pendingCount.set(pending.size());
+    command.reply.onFailure(new QmpTimeoutException(command.name, command.timeout));
   }
 
   /**
@@ -215,19 +221,20 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     String id = idNode.asString();
     PendingCommand command = pending.take(id);
     if (command == null) {
-      if (pending.isLate(id)) {
-        return; // the caller gave up on it (timeout/cancel); expected, counted
+      if (pending.wasIssued(id)) {
+        lateReplies++; // the caller gave up on it (timeout/cancel); expected, counted
+        return;
       }
       throw new QmpProtocolException("reply to unknown id " + id);
     }
     pendingCount.set(pending.size());
     JsonNode error = message.get("error");
     if (error != null) {
-      command.reply.completeExceptionally(
+      command.reply.onFailure(
           new QmpErrorException(
               command.name, error.path("class").asString(""), error.path("desc").asString("")));
     } else {
-      command.reply.complete(message.get("return"));
+      command.reply.onReturn(message.get("return"));
     }
   }
 
@@ -270,7 +277,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
             ? failure
             : new QmpConnectionClosedException("connection closed by peer", null);
     for (PendingCommand command : pending.drain()) {
-      command.reply.completeExceptionally(
+      command.reply.onFailure(
           new QmpConnectionClosedException(
               "connection closed before the reply to " + command.name + ": " + reason.getMessage(),
               reason));
@@ -287,6 +294,6 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   /** Late replies discarded after a timeout or cancellation. */
   public long lateReplies() {
-    return pending.lateReplies();
+    return lateReplies;
   }
 }

@@ -1,0 +1,17 @@
+package org.qmpsentinel.qmp.internal.protocol;
+
+import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.qmp.QmpException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Receives the outcome of one command, exactly once, on the event loop. Implementations must not
+ * block; the connection's implementation hands the outcome to the caller's executor.
+ */
+public interface ReplyHandler {
+  /** The {@code return} member of a success reply ({@code null} only if the peer omitted it). */
+  void onReturn(@Nullable JsonNode value);
+
+  /** An error reply, a timeout, or the connection closing first. */
+  void onFailure(QmpException error);
+}
