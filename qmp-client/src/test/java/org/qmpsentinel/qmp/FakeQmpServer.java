@@ -15,13 +15,13 @@ import tools.jackson.databind.json.JsonMapper;
  * A scripted QMP peer on loopback, for faults real QEMU cannot be made to produce on demand. The
  * script runs on its own thread with one accepted connection.
  */
-final class FakeQmpServer implements AutoCloseable {
-  static final String GREETING =
+public final class FakeQmpServer implements AutoCloseable {
+  public static final String GREETING =
       "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, \"package\": \"\"},"
           + " \"capabilities\": [\"oob\"]}}";
 
   /** The server's side of one connection. */
-  static final class Peer {
+  public static final class Peer {
     private final Socket socket;
     private final BufferedReader in;
     private final OutputStream out;
@@ -34,17 +34,17 @@ final class FakeQmpServer implements AutoCloseable {
       this.out = socket.getOutputStream();
     }
 
-    void send(String text) throws IOException {
+    public void send(String text) throws IOException {
       out.write(text.getBytes(StandardCharsets.UTF_8));
       out.flush();
     }
 
-    void sendLine(String json) throws IOException {
+    public void sendLine(String json) throws IOException {
       send(json + "\r\n");
     }
 
     /** Reads the next command the client sent. */
-    JsonNode read() throws IOException {
+    public JsonNode read() throws IOException {
       String line = in.readLine();
       if (line == null) {
         throw new IOException("client closed");
@@ -53,37 +53,37 @@ final class FakeQmpServer implements AutoCloseable {
     }
 
     /** Greets and answers qmp_capabilities. */
-    void handshake() throws IOException {
+    public void handshake() throws IOException {
       sendLine(GREETING);
       JsonNode caps = read();
       sendLine("{\"return\": {}, \"id\": \"" + caps.path("id").asString() + "\"}");
     }
 
-    void reply(JsonNode command, String returnJson) throws IOException {
+    public void reply(JsonNode command, String returnJson) throws IOException {
       sendLine(
           "{\"return\": " + returnJson + ", \"id\": \"" + command.path("id").asString() + "\"}");
     }
 
-    void event(String name) throws IOException {
+    public void event(String name) throws IOException {
       sendLine(
           "{\"timestamp\": {\"seconds\": 1, \"microseconds\": 2}, \"event\": \""
               + name
               + "\", \"data\": {}}");
     }
 
-    void close() throws IOException {
+    public void close() throws IOException {
       socket.close();
     }
   }
 
-  interface Script {
+  public interface Script {
     void run(Peer peer) throws Exception;
   }
 
   private final ServerSocket server;
   private final Thread thread;
 
-  FakeQmpServer(Script script) throws IOException {
+  public FakeQmpServer(Script script) throws IOException {
     server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     thread =
         new Thread(
@@ -105,7 +105,7 @@ final class FakeQmpServer implements AutoCloseable {
     thread.start();
   }
 
-  QmpEndpoint endpoint() {
+  public QmpEndpoint endpoint() {
     return QmpEndpoint.tcp("127.0.0.1", server.getLocalPort());
   }
 

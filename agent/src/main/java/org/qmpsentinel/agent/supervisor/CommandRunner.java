@@ -3,16 +3,15 @@ package org.qmpsentinel.agent.supervisor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpCommand;
 import org.qmpsentinel.qmp.QmpConnection;
 
 /**
- * Sends one VM's commands and reports how each ended. The returned futures complete on the VM's
- * serial executor, after the report, so whatever the caller chains onto them (without {@code
- * Async}) runs confined to the VM like every other input.
+ * Sends one VM's commands and reports how each ended. The connection completes replies on the VM's
+ * serial executor (its callback executor), so the report and whatever the caller chains onto the
+ * returned future (without {@code Async}) run confined to the VM, in the order replies arrived.
  */
 final class CommandRunner {
 
@@ -21,12 +20,10 @@ final class CommandRunner {
     void onCommand(String command, Duration latency, @Nullable Throwable failure);
   }
 
-  private final Executor vmExecutor;
   private final Ticker ticker;
   private final Outcomes outcomes;
 
-  CommandRunner(Executor vmExecutor, Ticker ticker, Outcomes outcomes) {
-    this.vmExecutor = vmExecutor;
+  CommandRunner(Ticker ticker, Outcomes outcomes) {
     this.ticker = ticker;
     this.outcomes = outcomes;
   }
@@ -34,13 +31,12 @@ final class CommandRunner {
   <T> CompletableFuture<T> run(QmpConnection c, QmpCommand<T> command) {
     long start = ticker.nanos();
     return c.execute(command)
-        .whenCompleteAsync(
+        .whenComplete(
             (r, error) ->
                 outcomes.onCommand(
                     command.name(),
                     Duration.ofNanos(ticker.nanos() - start),
-                    error == null ? null : rootCause(error)),
-            vmExecutor);
+                    error == null ? null : rootCause(error)));
   }
 
   static Throwable rootCause(Throwable t) {

@@ -35,7 +35,10 @@ final class Poller {
   private final Ticker ticker;
   private List<CpuInfoFast> cpus = List.of();
   private long cpusReadAtNanos;
-  private boolean cpusStale = true;
+  // Refreshes asked for, and how many of those a reply has answered. A poll already in flight when
+  // a RESET asks for a refresh answers only the requests made before it was sent.
+  private long refreshesAsked = 1;
+  private long refreshesAnswered;
 
   Poller(
       SupervisorSettings settings,
@@ -52,7 +55,7 @@ final class Poller {
 
   /** The vCPU list may have changed (connect, RESET): re-read it with the next poll. */
   void refreshCpus() {
-    cpusStale = true;
+    refreshesAsked++;
   }
 
   /**
@@ -64,7 +67,9 @@ final class Poller {
       QmpConnection c, VmWatch w, boolean withStats, Consumer<StatusInfo> onStatus) {
     long now = ticker.nanos();
     CompletableFuture<Void> statusF = runner.run(c, QmpCommands.queryStatus()).thenAccept(onStatus);
-    boolean readCpus = cpusStale || now - cpusReadAtNanos > settings.cpusRefresh().toNanos();
+    long asked = refreshesAsked;
+    boolean readCpus =
+        refreshesAnswered < asked || now - cpusReadAtNanos > settings.cpusRefresh().toNanos();
     CompletableFuture<Optional<List<CpuInfoFast>>> cpusF =
         readCpus
             ? runner.run(c, QmpCommands.queryCpusFast()).thenApply(Optional::of)
@@ -72,7 +77,7 @@ final class Poller {
     CompletableFuture<Optional<List<VcpuStats>>> statsF =
         withStats ? kvmStats(c, w) : CompletableFuture.completedFuture(Optional.empty());
     return CompletableFuture.allOf(statusF, cpusF, statsF)
-        .thenApply(ignored -> replies(cpusF.join(), statsF.join()));
+        .thenApply(ignored -> replies(cpusF.join(), statsF.join(), asked));
   }
 
   private CompletableFuture<Optional<List<VcpuStats>>> kvmStats(QmpConnection c, VmWatch w) {
@@ -85,13 +90,14 @@ final class Poller {
                     : Optional.empty()); // refused: this poll goes without KVM counters
   }
 
-  private Replies replies(Optional<List<CpuInfoFast>> fresh, Optional<List<VcpuStats>> stats) {
+  private Replies replies(
+      Optional<List<CpuInfoFast>> fresh, Optional<List<VcpuStats>> stats, long askedAtSend) {
     boolean changed = false;
     if (fresh.isPresent()) {
       changed = !cpus.isEmpty() && !sameThreads(cpus, fresh.get());
       cpus = fresh.get();
       cpusReadAtNanos = ticker.nanos();
-      cpusStale = false;
+      refreshesAnswered = Math.max(refreshesAnswered, askedAtSend);
     }
     return new Replies(cpus, changed, stats);
   }

@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.hang.HangEvent;
@@ -40,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class VmSupervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmSupervisor.class);
+
+  /** A monitor that floods events costs at most this many queued tasks; the rest are counted. */
+  private static final int MAX_QUEUED_EVENTS = 1024;
+
   private static final Set<String> LIFECYCLE_EVENTS =
       Set.of("RESET", "SHUTDOWN", "STOP", "RESUME", "GUEST_PANICKED");
 
@@ -58,6 +64,11 @@ public final class VmSupervisor implements AutoCloseable {
   private final RegisterReads registers;
   private final QmpSupervisor connection;
 
+  /** Lifecycle events waiting in the pipeline; the only counters other threads touch. */
+  private final AtomicInteger queuedEvents = new AtomicInteger();
+
+  private final AtomicLong droppedEvents = new AtomicLong();
+
   // Confined to the executor, like VmState.
   private @Nullable QmpConnection current;
   private boolean pollInFlight;
@@ -75,7 +86,7 @@ public final class VmSupervisor implements AutoCloseable {
     this.settings = settings;
     this.runtime = runtime;
     this.listener = listener;
-    this.runner = new CommandRunner(executor, runtime.ticker(), this::onCommand);
+    this.runner = new CommandRunner(runtime.ticker(), this::onCommand);
     this.gate = new IntrusionGate((cmd, d) -> listener.onIntrusionDecision(snapshot(), cmd, d));
     this.poller = new Poller(settings, runner, gate, policy, runtime.ticker());
     this.sampler = new VcpuSampler(runtime.proc());
@@ -91,7 +102,12 @@ public final class VmSupervisor implements AutoCloseable {
         QmpSupervisor.start(
             runtime.client(),
             state.endpoint,
-            runtime.client().defaultOptions().withCommandTimeout(settings.commandTimeout()),
+            runtime
+                .client()
+                .defaultOptions()
+                .withCommandTimeout(settings.commandTimeout())
+                // Replies complete straight on this VM's pipeline, in the order QEMU sent them.
+                .withCallbackExecutor(executor),
             settings.backoff(),
             new QmpSupervisor.Listener() {
               @Override
@@ -162,7 +178,9 @@ public final class VmSupervisor implements AutoCloseable {
     }
     current = c;
     c.peerCredentials().ifPresent(cred -> state.pid = cred.pid());
-    c.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), e -> onEvent(c, e), executor);
+    // Delivered inline on the event loop only to be queued here: events and replies then enter
+    // the pipeline in wire order (a subscription's own drain task could overtake a reply).
+    c.subscribe(e -> LIFECYCLE_EVENTS.contains(e.name()), e -> queueEvent(c, e), Runnable::run);
     Identification.identify(c, runner, state.name, settings.kvmStats())
         .whenComplete(
             (id, error) -> {
@@ -208,6 +226,20 @@ public final class VmSupervisor implements AutoCloseable {
         id.kvmStats(),
         state.pid);
     pollNow();
+  }
+
+  /** On the event loop: queue the event unless a flood already filled this VM's share. */
+  private void queueEvent(QmpConnection c, QmpEvent event) {
+    if (queuedEvents.incrementAndGet() > MAX_QUEUED_EVENTS) {
+      queuedEvents.decrementAndGet();
+      droppedEvents.incrementAndGet();
+      return;
+    }
+    executor.execute(
+        () -> {
+          queuedEvents.decrementAndGet();
+          onEvent(c, event);
+        });
   }
 
   private void onEvent(QmpConnection c, QmpEvent event) {

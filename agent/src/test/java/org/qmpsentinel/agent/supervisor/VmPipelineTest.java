@@ -1,0 +1,129 @@
+package org.qmpsentinel.agent.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.ProcThreads;
+import org.qmpsentinel.hang.Ticker;
+import org.qmpsentinel.qmp.QmpClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One VM's pipeline against a scripted monitor, with poll timers and the clock under the test's
+ * control and no QEMU: the orderings that decide what the detector sees.
+ */
+class VmPipelineTest {
+  private final ManualScheduler scheduler = new ManualScheduler();
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final Ticker ticker =
+      new Ticker() {
+        @Override
+        public long nanos() {
+          return nanos.get();
+        }
+
+        @Override
+        public Instant wallTime() {
+          return Instant.EPOCH.plusNanos(nanos.get());
+        }
+      };
+  private QmpClient client;
+  private ScriptedMonitor monitor;
+  private VmSupervisor supervisor;
+
+  @BeforeEach
+  void start() throws Exception {
+    client = QmpClient.create();
+    monitor = new ScriptedMonitor();
+    supervisor =
+        VmSupervisor.start(
+            new DiscoveredVm(
+                "test", "vm-1", monitor.endpoint(), Optional.empty(), OptionalLong.empty()),
+            SupervisorSettings.defaults(),
+            new SupervisorRuntime(client, scheduler, ProcThreads.system(), ticker),
+            SupervisorListener.NONE);
+    monitor.identify(true);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    supervisor.close();
+    monitor.close();
+    client.close();
+    scheduler.shutdownNow();
+  }
+
+  @Test
+  void aStopBetweenAPollsStatusReplyAndItsOtherRepliesIsNotOverwrittenByThatStatus()
+      throws Exception {
+    JsonNode status = monitor.expect("query-status");
+    JsonNode cpus = monitor.expect("query-cpus-fast");
+    JsonNode stats = monitor.expect("query-stats");
+
+    monitor.status(status, true); // QEMU answered "running"...
+    monitor.event("STOP"); // ...then paused the VM, before answering the rest of the poll
+    monitor.cpus(cpus, 2);
+    monitor.stats(stats, new long[] {10, 0}, new long[] {0, 0});
+
+    await().until(() -> supervisor.snapshot().vcpus().size() == 2);
+    assertThat(supervisor.snapshot().running())
+        .as("the STOP came after the status reply, so the VM is paused")
+        .isFalse();
+  }
+
+  @Test
+  void aPollSentBeforeAResetIsNotTheNewBootsBaselineAndAFreshOneIsReadAtOnce() throws Exception {
+    JsonNode status = monitor.expect("query-status");
+    JsonNode cpus = monitor.expect("query-cpus-fast");
+    JsonNode stats = monitor.expect("query-stats");
+    monitor.status(status, true);
+    monitor.event("RESET"); // the guest reset while the poll was in flight
+    monitor.cpus(cpus, 2);
+    monitor.stats(stats, new long[] {900, 700}, new long[] {40, 30});
+
+    // No timer fires and no time passes: the only way a poll comes now is the RESET's own, and it
+    // must read KVM counters although one was read a moment ago (the baseline is always admitted).
+    assertThat(scheduler.pendingTimers()).isEqualTo(1);
+    JsonNode status2 = monitor.expect("query-status");
+    JsonNode cpus2 = monitor.expect("query-cpus-fast");
+    JsonNode stats2 = monitor.expect("query-stats");
+    monitor.status(status2, true);
+    monitor.cpus(cpus2, 2);
+    monitor.stats(stats2, new long[] {905, 700}, new long[] {40, 30});
+    await().until(() -> supervisor.snapshot().vcpus().size() == 2);
+    assertThat(supervisor.snapshot().vcpus().get(0).exits()).isEqualTo(905);
+  }
+
+  @Test
+  void aPollIsSentOnlyWhenTheTimerFiresAndNeverTwiceAtOnce() throws Exception {
+    JsonNode status = monitor.expect("query-status");
+    JsonNode cpus = monitor.expect("query-cpus-fast");
+    JsonNode stats = monitor.expect("query-stats");
+
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    scheduler.fireAll(); // the tick finds the first poll unanswered: it sends nothing
+    monitor.status(status, true);
+    monitor.cpus(cpus, 2);
+    monitor.stats(stats, new long[] {10, 0}, new long[] {0, 0});
+    await().until(() -> supervisor.snapshot().vcpus().size() == 2);
+
+    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    scheduler.fireAll();
+    JsonNode next = monitor.expect("query-status");
+    monitor.status(next, true);
+    // query-cpus-fast is cached (refreshed every 30 s, on connect and on RESET), so the next
+    // command is the KVM counters of the same poll — not a second poll's query-status.
+    JsonNode nextStats = monitor.expect("query-stats");
+    monitor.stats(nextStats, new long[] {20, 0}, new long[] {0, 0});
+    await().until(() -> supervisor.snapshot().vcpus().get(0).exits() == 20);
+  }
+}
