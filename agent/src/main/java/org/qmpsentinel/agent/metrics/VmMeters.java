@@ -7,30 +7,60 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
+import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
 import org.qmpsentinel.hang.Phase;
 
 /**
- * The meters of one VM. Gauges read the latest snapshot, so they never drift from what the API
- * shows; everything registered here is removed together when the VM goes away.
+ * The meters of one VM. Every value is computed once per published snapshot ({@link Figures}) and
+ * the gauges only read it, so a scrape costs a field read per series however many VMs there are;
+ * everything registered here is removed together when the VM goes away.
+ *
+ * <p>Per-vCPU KVM exits are not exported: the agent reads them only while a VM starts (they kick
+ * vCPUs), so a counter of them would stand still in STEADY and mislead {@code rate()}.
  */
 final class VmMeters {
+  /** What the gauges show, derived once from a snapshot. */
+  private record Figures(
+      boolean up,
+      boolean running,
+      int vcpuCount,
+      Phase phase,
+      String runState,
+      Map<HangKind, HangState> hangs,
+      Map<Integer, Double> cpuSeconds) {
+
+    static Figures of(VmSnapshot s) {
+      Map<HangKind, HangState> hangs = new EnumMap<>(HangKind.class);
+      for (HangEvent h : s.activeHangs()) {
+        hangs.put(h.kind(), h.state());
+      }
+      Map<Integer, Double> cpu = new HashMap<>();
+      s.vcpus().forEach(v -> cpu.put(v.index(), v.cpuSeconds()));
+      return new Figures(
+          s.connected(), s.running(), s.vcpus().size(), s.phase(), s.runState(), hangs, cpu);
+    }
+  }
+
   private final MeterRegistry registry;
-  private final AtomicReference<VmSnapshot> snapshot;
   private final List<Meter> meters = new ArrayList<>();
   private final Set<String> runStates = new HashSet<>();
   private final Set<Integer> vcpus = new HashSet<>();
+  private volatile Figures figures;
   private Tags tags;
 
   VmMeters(MeterRegistry registry, VmSnapshot initial) {
     this.registry = registry;
-    this.snapshot = new AtomicReference<>(initial);
+    this.figures = Figures.of(initial);
     this.tags = tagsOf(initial);
     registerVmMeters();
   }
@@ -41,7 +71,7 @@ final class VmMeters {
 
   /** Records a new snapshot; re-registers everything if the VM's labels changed (name/uuid). */
   synchronized void update(VmSnapshot s) {
-    snapshot.set(s);
+    figures = Figures.of(s);
     if (!tagsOf(s).equals(tags)) {
       removeAll();
       tags = tagsOf(s);
@@ -52,7 +82,7 @@ final class VmMeters {
       gauge(
           "qmp.sentinel.vm.run.state",
           Tags.of("state", state),
-          x -> x.runState().equals(state) ? 1 : 0,
+          f -> f.runState().equals(state) ? 1 : 0,
           "1 for the VM's current QEMU run state");
     }
     for (VmSnapshot.Vcpu v : s.vcpus()) {
@@ -65,74 +95,43 @@ final class VmMeters {
   private void registerVmMeters() {
     runStates.clear();
     vcpus.clear();
-    gauge(
-        "qmp.sentinel.vm.up",
-        Tags.empty(),
-        x -> x.connected() ? 1 : 0,
-        "1 while the QMP connection is up");
-    gauge(
-        "qmp.sentinel.vm.running",
-        Tags.empty(),
-        x -> x.running() ? 1 : 0,
-        "1 while the guest runs");
-    gauge("qmp.sentinel.vm.vcpus", Tags.empty(), x -> x.vcpus().size(), "number of vCPUs");
+    gauge("qmp.sentinel.vm.up", Tags.empty(), f -> f.up() ? 1 : 0, "1 while QMP is connected");
+    gauge("qmp.sentinel.vm.running", Tags.empty(), f -> f.running() ? 1 : 0, "1 while it runs");
+    gauge("qmp.sentinel.vm.vcpus", Tags.empty(), Figures::vcpuCount, "number of vCPUs");
     for (Phase p : Phase.values()) {
       gauge(
           "qmp.sentinel.vm.phase",
           Tags.of("phase", p.name()),
-          x -> x.phase() == p ? 1 : 0,
+          f -> f.phase() == p ? 1 : 0,
           "1 for the VM's current boot phase");
     }
     for (HangKind k : HangKind.values()) {
       gauge(
           "qmp.sentinel.hang.suspected",
           Tags.of("kind", k.name()),
-          x -> hang(x, k, HangState.SUSPECTED),
+          f -> f.hangs().get(k) == HangState.SUSPECTED ? 1 : 0,
           "1 while a hang of this kind is suspected");
       gauge(
           "qmp.sentinel.hang.confirmed",
           Tags.of("kind", k.name()),
-          x -> hang(x, k, HangState.CONFIRMED),
+          f -> f.hangs().get(k) == HangState.CONFIRMED ? 1 : 0,
           "1 while a hang of this kind is confirmed");
     }
   }
 
-  private static double hang(VmSnapshot s, HangKind kind, HangState state) {
-    return s.activeHangs().stream().anyMatch(h -> h.kind() == kind && h.state() == state) ? 1 : 0;
-  }
-
   private void registerVcpu(int index) {
-    Tags vcpuTags = tags.and("vcpu", Integer.toString(index));
     meters.add(
         FunctionCounter.builder(
-                "qmp.sentinel.vcpu.cpu", snapshot, r -> vcpu(r.get(), index).cpuSeconds())
+                "qmp.sentinel.vcpu.cpu", this, m -> m.figures.cpuSeconds().getOrDefault(index, 0.0))
             .baseUnit("seconds")
             .description("host CPU time used by the vCPU thread")
-            .tags(vcpuTags)
-            .register(registry));
-    meters.add(
-        FunctionCounter.builder(
-                "qmp.sentinel.vcpu.kvm.exits",
-                snapshot,
-                r -> Math.max(0, vcpu(r.get(), index).exits()))
-            .description("KVM exits of the vCPU since its creation (query-stats)")
-            .tags(vcpuTags)
+            .tags(tags.and("vcpu", Integer.toString(index)))
             .register(registry));
   }
 
-  private static VmSnapshot.Vcpu vcpu(VmSnapshot s, int index) {
-    for (VmSnapshot.Vcpu v : s.vcpus()) {
-      if (v.index() == index) {
-        return v;
-      }
-    }
-    return new VmSnapshot.Vcpu(index, -1, "", 0, -1, -1);
-  }
-
-  private void gauge(
-      String name, Tags extra, java.util.function.ToDoubleFunction<VmSnapshot> value, String help) {
+  private void gauge(String name, Tags extra, ToDoubleFunction<Figures> value, String help) {
     meters.add(
-        Gauge.builder(name, snapshot, r -> value.applyAsDouble(r.get()))
+        Gauge.builder(name, this, m -> value.applyAsDouble(m.figures))
             .description(help)
             .tags(tags.and(extra))
             .register(registry));

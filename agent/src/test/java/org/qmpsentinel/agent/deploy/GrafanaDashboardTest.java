@@ -23,7 +23,7 @@ class GrafanaDashboardTest {
           "qmp_sentinel_vm_vcpus",
           "qmp_sentinel_vm_phase",
           "qmp_sentinel_vcpu_cpu_seconds_total",
-          "qmp_sentinel_vcpu_kvm_exits_total",
+          "qmp_sentinel_poll_seconds_bucket",
           "qmp_sentinel_qmp_command_seconds_bucket",
           "qmp_sentinel_qmp_errors_total",
           "qmp_sentinel_qmp_reconnects_total",
