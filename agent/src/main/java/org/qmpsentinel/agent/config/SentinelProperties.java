@@ -107,6 +107,15 @@ public record SentinelProperties(
   /**
    * Detection and intrusion policy (see hang-detector's DetectorSettings).
    *
+   * @param startupSettle STARTUP lasts this much longer after every vCPU of the boot was seen
+   *     running (covers the guest OS's own AP bring-up)
+   * @param syncMinInterval minimum time between vCPU-synchronizing commands of one VM in STEADY
+   * @param kickMinInterval minimum time between vCPU-kicking commands (query-stats) of one VM; a
+   *     boot's baseline read after a RESET is always admitted
+   * @param suspectAfter running time with the stuck-AP signature before SUSPECTED
+   * @param confirmAfter further time before CONFIRMED when registers cannot confirm it sooner
+   * @param monitorTimeoutsToSuspect consecutive command timeouts (while the QEMU process lives)
+   *     before MONITOR_UNRESPONSIVE is suspected; twice as many confirm it
    * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
    *     kvm_put_vcpu_events fix
    */
@@ -122,8 +131,10 @@ public record SentinelProperties(
   /**
    * Alert delivery.
    *
+   * @param webhooks the receivers; every hang state change goes to each of them
    * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx
    * @param retryInitial first retry delay; doubles (with jitter) up to {@code retryMax}
+   * @param retryMax the longest delay between two retries of a webhook
    * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
    */
   public record Alerting(
@@ -140,10 +151,14 @@ public record SentinelProperties(
   /**
    * One alert receiver.
    *
+   * @param name the receiver's name in logs and metrics
    * @param url for {@code alertmanager} mode, Alertmanager's base URL ({@code /api/v2/alerts} is
    *     appended)
    * @param bearerToken optional {@code Authorization: Bearer} token
    * @param username optional basic-auth user (with {@code password})
+   * @param password basic-auth password
+   * @param mode {@code GENERIC} (the agent's JSON) or {@code ALERTMANAGER}
+   * @param timeout per request
    */
   public record Webhook(
       @NotBlank String name,
@@ -173,6 +188,7 @@ public record SentinelProperties(
   /**
    * {@code POST /api/v1/vms/{id}/hmp}: off by default; needs a bearer token when on.
    *
+   * @param enabled serve the endpoint (off by default)
    * @param token required {@code Authorization: Bearer} token
    */
   public record Hmp(@DefaultValue("false") boolean enabled, String token) {
@@ -187,7 +203,8 @@ public record SentinelProperties(
   /**
    * Automatic system_reset of VMs with a CONFIRMED AP_STUCK_IN_RESET (off by default).
    *
-   * @param maxResetsPerHour per VM
+   * @param enabled reset VMs whose AP_STUCK_IN_RESET is CONFIRMED (off by default)
+   * @param maxResetsPerHour at most this many resets per VM and hour
    */
   public record Remediation(
       @DefaultValue("false") boolean enabled, @Min(1) @DefaultValue("1") int maxResetsPerHour) {}
