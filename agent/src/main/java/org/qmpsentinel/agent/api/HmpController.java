@@ -1,8 +1,10 @@
 package org.qmpsentinel.agent.api;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -27,10 +29,12 @@ import org.springframework.web.bind.annotation.RestController;
 public class HmpController {
   private final VmRegistry registry;
   private final SentinelProperties.Hmp config;
+  private final HmpAudit audit;
 
-  public HmpController(VmRegistry registry, SentinelProperties properties) {
+  public HmpController(VmRegistry registry, SentinelProperties properties, HmpAudit audit) {
     this.registry = registry;
     this.config = properties.api().hmp();
+    this.audit = audit;
   }
 
   /** Request body. */
@@ -40,18 +44,27 @@ public class HmpController {
   public ResponseEntity<Map<String, Object>> hmp(
       @PathVariable String id,
       @RequestHeader(value = "Authorization", required = false) String authorization,
-      @RequestBody HmpRequest request) {
+      @RequestBody HmpRequest request,
+      HttpServletRequest http) {
     if (!config.enabled()) {
       return error(HttpStatus.NOT_FOUND, "the HMP endpoint is disabled (sentinel.api.hmp.enabled)");
     }
     if (!authorized(authorization)) {
+      audit.record(http, id, "", "unauthorized", "missing or wrong bearer token");
       return error(HttpStatus.UNAUTHORIZED, "missing or wrong bearer token");
     }
     if (request == null || request.command() == null || request.command().isBlank()) {
       return error(HttpStatus.BAD_REQUEST, "body must be {\"command\": \"...\", \"cpuIndex\": n?}");
     }
+    Optional<String> refusal = HmpAllowList.refusal(request.command());
+    if (refusal.isPresent()) {
+      audit.record(http, id, request.command(), "denied", "not_allowed: " + refusal.get());
+      return ResponseEntity.status(HttpStatus.FORBIDDEN)
+          .body(Map.of("allowed", false, "reason", "not_allowed: " + refusal.get()));
+    }
     VmSupervisor vm = registry.find(id).orElse(null);
     if (vm == null) {
+      audit.record(http, id, request.command(), "denied", "no_such_vm");
       return error(HttpStatus.NOT_FOUND, "no VM " + id);
     }
     OptionalInt cpu =
@@ -61,8 +74,11 @@ public class HmpController {
       result = vm.runHmp(request.command(), cpu).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e instanceof CompletionException || e.getCause() != null ? e.getCause() : e;
+      audit.record(http, id, request.command(), "failed", String.valueOf(cause));
       return error(HttpStatus.BAD_GATEWAY, "QMP: " + cause);
     }
+    audit.record(
+        http, id, request.command(), result.allowed() ? "allowed" : "denied", result.reason());
     if (!result.allowed()) {
       return ResponseEntity.status(HttpStatus.FORBIDDEN)
           .body(Map.of("allowed", false, "reason", result.reason()));
