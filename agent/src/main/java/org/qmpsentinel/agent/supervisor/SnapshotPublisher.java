@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import org.qmpsentinel.hang.Phase;
 import org.qmpsentinel.hang.VmWatch;
 
 /**
@@ -53,12 +52,12 @@ final class SnapshotPublisher {
         s.connected,
         s.running,
         s.runState,
-        w == null ? Phase.STARTUP : w.phase(),
+        w.phase(),
         id == null ? "" : id.qemuVersion(),
         id != null && id.kvm(),
         s.kvmStats(),
         List.copyOf(s.vcpus),
-        w == null ? List.of() : w.activeHangs(),
+        w.activeHangs(),
         Instant.now());
   }
 }

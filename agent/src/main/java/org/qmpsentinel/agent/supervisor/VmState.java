@@ -18,13 +18,17 @@ final class VmState {
   String uuid = "";
   long pid;
   @Nullable Identity identity;
-  @Nullable VmWatch watch;
+
+  /** The detector; replaced once identification tells the VM's real identity. */
+  VmWatch watch;
+
   boolean connected;
   boolean running;
   String runState = "unknown";
   List<VmSnapshot.Vcpu> vcpus = List.of();
 
-  VmState(String key, DiscoveredVm vm) {
+  VmState(String key, DiscoveredVm vm, VmWatch watch) {
+    this.watch = watch;
     this.key = key;
     this.source = vm.source();
     this.endpoint = vm.endpoint();

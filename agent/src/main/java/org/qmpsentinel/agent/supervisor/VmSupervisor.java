@@ -16,6 +16,7 @@ import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Observation;
 import org.qmpsentinel.hang.Observation.CommandOutcome;
+import org.qmpsentinel.hang.Observation.CommandOutcome.Outcome;
 import org.qmpsentinel.hang.Observation.LifecycleEvent;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
@@ -71,6 +72,8 @@ public final class VmSupervisor implements AutoCloseable {
 
   // Confined to the executor, like VmState.
   private @Nullable QmpConnection current;
+  private @Nullable QmpConnection identified;
+  private @Nullable String lastFailure;
   private boolean pollInFlight;
   private long resets;
   private @Nullable ScheduledFuture<?> nextTick;
@@ -82,7 +85,16 @@ public final class VmSupervisor implements AutoCloseable {
       SupervisorRuntime runtime,
       SupervisorListener listener) {
     this.executor = new SerialExecutor(runtime.scheduler());
-    this.state = new VmState(vm.key(), vm);
+    // Watched from the start under discovery's identity, so that a monitor that never completes
+    // identification is still reported (MONITOR_UNRESPONSIVE) with the same thresholds.
+    this.state =
+        new VmState(
+            vm.key(),
+            vm,
+            VmWatch.create(
+                new VmId(vm.uuid().orElse(vm.name()), vm.name(), vm.uuid().orElse("")),
+                settings.detector(),
+                runtime.ticker()));
     this.settings = settings;
     this.runtime = runtime;
     this.listener = listener;
@@ -154,17 +166,24 @@ public final class VmSupervisor implements AutoCloseable {
 
   private void onConnectionState(ConnectionState s, @Nullable Throwable cause) {
     if (s == ConnectionState.BACKING_OFF || s == ConnectionState.CLOSED) {
+      boolean wasIdentified = identified != null;
       current = null;
+      identified = null;
       pollInFlight = false;
       state.connected = false;
-      if (state.watch != null) {
-        state.watch.observe(new Observation.Disconnected(runtime.ticker().nanos()));
+      long now = runtime.ticker().nanos();
+      emit(state.watch.observe(new Observation.Disconnected(now)));
+      if (cause != null && s == ConnectionState.BACKING_OFF) {
+        if (cause instanceof QmpTimeoutException
+            || cause.getCause() instanceof QmpTimeoutException) {
+          // No greeting (or no capabilities reply) in time from a live process: the monitor is
+          // as unresponsive as one whose commands time out.
+          emit(state.watch.observe(new CommandOutcome(now, "connect", Outcome.TIMEOUT, alive())));
+        }
+        failure(wasIdentified ? "connection lost" : "connecting failed", cause);
       }
       publisher.publish(state);
       listener.onConnectionChange(snapshot(), false);
-      if (cause != null && s == ConnectionState.BACKING_OFF) {
-        log.debug("{}: connection lost: {}", state.name, cause.toString());
-      }
     }
     if (s == ConnectionState.CONNECTING && connection.reconnects() > 0) {
       listener.onReconnect(snapshot());
@@ -188,10 +207,7 @@ public final class VmSupervisor implements AutoCloseable {
                 return; // a newer connection took over
               }
               if (error != null) {
-                log.warn(
-                    "{}: identifying the VM failed: {}",
-                    state.name,
-                    CommandRunner.rootCause(error).toString());
+                failure("identifying the VM failed", CommandRunner.rootCause(error));
                 c.close(); // the QMP supervisor reconnects with backoff
                 return;
               }
@@ -201,13 +217,17 @@ public final class VmSupervisor implements AutoCloseable {
 
   private void onIdentified(QmpConnection c, Identity id) {
     state.identified(id);
+    identified = c;
+    lastFailure = null;
+    long now = runtime.ticker().nanos();
     VmId vmId = id.vmId();
     VmWatch w = state.watch;
-    if (w == null || !w.vm().equals(vmId)) {
+    if (!w.vm().equals(vmId)) {
+      // The monitor answered: whatever was raised under discovery's name is over.
+      emit(w.observe(new CommandOutcome(now, "identification", Outcome.OK, true)));
       w = VmWatch.create(vmId, settings.detector(), runtime.ticker());
       state.watch = w;
     }
-    long now = runtime.ticker().nanos();
     state.connected = true;
     emit(
         w.observe(
@@ -244,7 +264,7 @@ public final class VmSupervisor implements AutoCloseable {
 
   private void onEvent(QmpConnection c, QmpEvent event) {
     VmWatch w = state.watch;
-    if (c != current || w == null) {
+    if (c != current) {
       return;
     }
     LifecycleEvent lifecycle = LifecycleEvent.valueOf(event.name());
@@ -283,8 +303,7 @@ public final class VmSupervisor implements AutoCloseable {
     }
     VmWatch w = state.watch;
     long now = runtime.ticker().nanos();
-    long delay =
-        cadence.nextDelayNanos(w == null ? org.qmpsentinel.hang.Phase.STARTUP : w.phase(), now);
+    long delay = cadence.nextDelayNanos(w.phase(), now);
     try {
       nextTick =
           runtime
@@ -299,7 +318,7 @@ public final class VmSupervisor implements AutoCloseable {
   private void pollNow() {
     QmpConnection c = current;
     VmWatch w = state.watch;
-    if (closed || c == null || w == null || pollInFlight) {
+    if (closed || c == null || c != identified || pollInFlight) {
       return;
     }
     pollInFlight = true;
@@ -363,9 +382,9 @@ public final class VmSupervisor implements AutoCloseable {
     CompletableFuture<HmpResult> result = new CompletableFuture<>();
     executor.execute(
         () -> {
-          QmpConnection c = current;
+          QmpConnection c = identified;
           VmWatch w = state.watch;
-          if (c == null || w == null) {
+          if (c == null) {
             result.complete(
                 new HmpResult(false, "not_connected: the VM's monitor is not connected", ""));
             return;
@@ -413,16 +432,30 @@ public final class VmSupervisor implements AutoCloseable {
     boolean timeout = failure instanceof QmpTimeoutException;
     listener.onCommand(
         snapshot(), command, latency, failure == null ? "ok" : timeout ? "timeout" : "error");
-    VmWatch w = state.watch;
-    if (w != null && (failure == null || timeout)) {
-      boolean alive = !timeout || state.pid <= 0 || runtime.proc().processAlive(state.pid);
+    if (failure == null || timeout) {
       emit(
-          w.observe(
+          state.watch.observe(
               new CommandOutcome(
                   runtime.ticker().nanos(),
                   command,
-                  timeout ? CommandOutcome.Outcome.TIMEOUT : CommandOutcome.Outcome.OK,
-                  alive)));
+                  timeout ? Outcome.TIMEOUT : Outcome.OK,
+                  !timeout || alive())));
+    }
+  }
+
+  /** Whether the VM's QEMU process still exists; assumed when its pid is unknown. */
+  private boolean alive() {
+    return state.pid <= 0 || runtime.proc().processAlive(state.pid);
+  }
+
+  /** Logs a failure at WARN when its kind changes, at DEBUG while it repeats. */
+  private void failure(String what, Throwable cause) {
+    String line = what + ": " + cause;
+    if (!line.equals(lastFailure)) {
+      log.warn("{}: {} (retrying with backoff; repeats are logged at DEBUG)", state.name, line);
+      lastFailure = line;
+    } else {
+      log.debug("{}: {}", state.name, line);
     }
   }
 

@@ -5,13 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.HangEvent;
+import org.qmpsentinel.hang.HangKind;
+import org.qmpsentinel.hang.HangState;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
@@ -40,23 +45,39 @@ class VmPipelineTest {
   private ScriptedMonitor monitor;
   private VmSupervisor supervisor;
 
+  private final List<HangEvent> hangs = new CopyOnWriteArrayList<>();
+
   @BeforeEach
   void start() throws Exception {
     client = QmpClient.create();
     monitor = new ScriptedMonitor();
+  }
+
+  private void watch(SupervisorSettings settings) {
     supervisor =
         VmSupervisor.start(
             new DiscoveredVm(
                 "test", "vm-1", monitor.endpoint(), Optional.empty(), OptionalLong.empty()),
-            SupervisorSettings.defaults(),
+            settings,
             new SupervisorRuntime(client, scheduler, ProcThreads.system(), ticker),
-            SupervisorListener.NONE);
+            new SupervisorListener() {
+              @Override
+              public void onHangEvent(VmSnapshot vm, HangEvent event) {
+                hangs.add(event);
+              }
+            });
+  }
+
+  private void watchIdentified() throws Exception {
+    watch(SupervisorSettings.defaults());
     monitor.identify(true);
   }
 
   @AfterEach
   void stop() throws Exception {
-    supervisor.close();
+    if (supervisor != null) {
+      supervisor.close();
+    }
     monitor.close();
     client.close();
     scheduler.shutdownNow();
@@ -65,6 +86,7 @@ class VmPipelineTest {
   @Test
   void aStopBetweenAPollsStatusReplyAndItsOtherRepliesIsNotOverwrittenByThatStatus()
       throws Exception {
+    watchIdentified();
     JsonNode status = monitor.expect("query-status");
     JsonNode cpus = monitor.expect("query-cpus-fast");
     JsonNode stats = monitor.expect("query-stats");
@@ -82,6 +104,7 @@ class VmPipelineTest {
 
   @Test
   void aPollSentBeforeAResetIsNotTheNewBootsBaselineAndAFreshOneIsReadAtOnce() throws Exception {
+    watchIdentified();
     JsonNode status = monitor.expect("query-status");
     JsonNode cpus = monitor.expect("query-cpus-fast");
     JsonNode stats = monitor.expect("query-stats");
@@ -105,6 +128,7 @@ class VmPipelineTest {
 
   @Test
   void aPollIsSentOnlyWhenTheTimerFiresAndNeverTwiceAtOnce() throws Exception {
+    watchIdentified();
     JsonNode status = monitor.expect("query-status");
     JsonNode cpus = monitor.expect("query-cpus-fast");
     JsonNode stats = monitor.expect("query-stats");
@@ -125,5 +149,37 @@ class VmPipelineTest {
     JsonNode nextStats = monitor.expect("query-stats");
     monitor.stats(nextStats, new long[] {20, 0}, new long[] {0, 0});
     await().until(() -> supervisor.snapshot().vcpus().get(0).exits() == 20);
+  }
+
+  @Test
+  void aMonitorThatNeverAnswersIdentificationIsReportedUnresponsive() throws Exception {
+    SupervisorSettings d = SupervisorSettings.defaults();
+    watch(
+        new SupervisorSettings(
+            d.pollInterval(),
+            d.steadyPollInterval(),
+            d.jitter(),
+            Duration.ofMillis(300), // identification's five commands time out quickly
+            d.cpusRefresh(),
+            d.kvmStats(),
+            d.backoff(),
+            d.detector()));
+    for (String command :
+        List.of("query-name", "query-uuid", "query-commands", "query-kvm", "query-status")) {
+      monitor.expect(command); // read, never answered
+    }
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                hangs.stream()
+                    .anyMatch(
+                        h ->
+                            h.kind() == HangKind.MONITOR_UNRESPONSIVE
+                                && h.state() == HangState.SUSPECTED));
+    assertThat(supervisor.snapshot().activeHangs())
+        .extracting(HangEvent::kind)
+        .contains(HangKind.MONITOR_UNRESPONSIVE);
+    assertThat(hangs.get(0).vm().name()).isEqualTo("vm-1"); // discovery's name: never identified
   }
 }
