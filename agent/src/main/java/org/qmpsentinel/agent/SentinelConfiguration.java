@@ -120,7 +120,8 @@ public class SentinelConfiguration {
             d.suspectAfter(),
             d.confirmAfter(),
             d.fixedQemu(),
-            d.monitorTimeoutsToSuspect()));
+            d.monitorTimeoutsToSuspect(),
+            DetectorSettings.defaults().baselineGrace()));
   }
 
   @Bean(destroyMethod = "close")

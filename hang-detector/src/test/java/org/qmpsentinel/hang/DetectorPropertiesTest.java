@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -125,7 +126,7 @@ class DetectorPropertiesTest {
       if (c != 3) { // c == 3: the AP's sample is missing this time
         samples.add(sample(1, c == 4 ? 2000 + i : 1001, apExits, 1)); // c == 4: new thread id
       }
-      events.addAll(w.observe(new Observation.VcpuPoll(ticker.nanos(), samples)));
+      events.addAll(w.observe(new Observation.VcpuPoll(ticker.nanos(), ticker.nanos(), samples)));
       w.tick();
     }
     assertThat(events)
@@ -139,6 +140,6 @@ class DetectorPropertiesTest {
         cpu,
         tid,
         OptionalLong.of(exits * 1000),
-        new KvmCounters(Map.of("exits", exits, "halt_exits", halts)));
+        Optional.of(new KvmCounters(Map.of("exits", exits, "halt_exits", halts))));
   }
 }

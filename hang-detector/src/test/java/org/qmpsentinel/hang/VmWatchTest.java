@@ -7,6 +7,7 @@ import static org.qmpsentinel.hang.HangKind.UNEXPECTED_PAUSE;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.hang.Observation.CommandOutcome;
@@ -192,23 +193,29 @@ class VmWatchTest {
     plugged.watch.observe(
         new Observation.VcpuPoll(
             plugged.ticker.nanos() + 1,
+            plugged.ticker.nanos() + 1,
             List.of(
                 new Observation.VcpuSample(
                     0,
                     1000,
                     java.util.OptionalLong.of(0),
-                    new Observation.KvmCounters(java.util.Map.of("exits", 10L, "halt_exits", 0L))),
+                    Optional.of(
+                        new Observation.KvmCounters(
+                            java.util.Map.of("exits", 10L, "halt_exits", 0L)))),
                 new Observation.VcpuSample(
                     1,
                     1001,
                     java.util.OptionalLong.of(0),
-                    new Observation.KvmCounters(java.util.Map.of("exits", 40L, "halt_exits", 0L))),
+                    Optional.of(
+                        new Observation.KvmCounters(
+                            java.util.Map.of("exits", 40L, "halt_exits", 0L)))),
                 new Observation.VcpuSample(
                     2,
                     1002,
                     java.util.OptionalLong.of(0),
-                    new Observation.KvmCounters(
-                        java.util.Map.of("exits", 0L, "halt_exits", 0L))))));
+                    Optional.of(
+                        new Observation.KvmCounters(
+                            java.util.Map.of("exits", 0L, "halt_exits", 0L)))))));
     for (int i = 0; i < 30; i++) {
       plugged.bspSpins(S);
       plugged.exits[1] += 10;
@@ -279,6 +286,7 @@ class VmWatchTest {
   @Test
   void kicksAreAllowedInStartupButRateLimited() {
     Streams s = new Streams(2);
+    s.poll(S); // the boot's baseline is in: no exemption from here on
     Intrusion stats = policy.classifyQmp("query-stats", java.util.Map.of("target", "vcpu"));
     assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("kick");
     assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("rate_limited");
@@ -296,7 +304,8 @@ class VmWatchTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(10),
             List.of("+qmpsentinel-fix"),
-            3);
+            3,
+            Duration.ofMillis(250));
     VmWatch w = VmWatch.create(new VmId("f", "f", ""), fixed, new ManualTicker());
     w.observe(
         new Observation.Connected(0, "7.2.22", "Debian 1:7.2+dfsg-7+qmpsentinel-fix", true, true));

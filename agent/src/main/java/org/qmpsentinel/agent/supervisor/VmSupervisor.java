@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -298,7 +299,7 @@ public final class VmSupervisor implements AutoCloseable {
             (ignored, error) -> {
               try {
                 if (error == null) {
-                  completePoll(c, w, statusF.join(), cpusF.join(), statsF.join());
+                  completePoll(c, w, startedNanos, statusF.join(), cpusF.join(), statsF.join());
                 }
               } catch (RuntimeException e) {
                 log.warn("{}: poll failed: {}", name, e.toString());
@@ -320,6 +321,7 @@ public final class VmSupervisor implements AutoCloseable {
   private void completePoll(
       QmpConnection c,
       VmWatch w,
+      long sentAtNanos,
       StatusInfo status,
       List<CpuInfoFast> freshCpus,
       List<VcpuStats> stats) {
@@ -349,7 +351,7 @@ public final class VmSupervisor implements AutoCloseable {
               cpu.cpuIndex(),
               cpu.threadId(),
               cpuNanos,
-              counters == null ? null : new KvmCounters(counters)));
+              Optional.ofNullable(counters).map(KvmCounters::new)));
       vcpus.add(
           new VmSnapshot.Vcpu(
               cpu.cpuIndex(),
@@ -359,7 +361,7 @@ public final class VmSupervisor implements AutoCloseable {
               utilization(cpu.cpuIndex(), cpuNanos, now),
               counters == null ? -1 : counters.getOrDefault("exits", -1L)));
     }
-    emit(w.observe(new Observation.VcpuPoll(now, samples)));
+    emit(w.observe(new Observation.VcpuPoll(now, sentAtNanos, samples)));
     publishSnapshot(vcpus, true);
     maybeConfirm(c, w);
   }
