@@ -27,16 +27,17 @@
  * <p>A baseline can be read after the firmware already woke the APs; a parked AP (ran, then {@code
  * cli; hlt}) then shows no exits since the baseline, exactly like a stuck one. How soon is too late
  * depends on the host: on this project's nested KVM hosts, where real-mode firmware is emulated
- * instruction by instruction, the first AP ran 343–972 ms after {@code system_reset} (12 resets,
- * SeaBIOS, -smp 2 and 4) and SeaBIOS reported its CPUs 0.25–0.9 s after {@code cont} in the
- * fixture; but SeaBIOS's whole POST takes 10–25 ms on a bare-metal KVM host, and smp_scan runs
- * early in it. No grace period is therefore safely "before smp_scan" everywhere, and the baseline's
- * timing never proves anything. {@link org.qmpsentinel.hang.DetectorSettings#baselineGrace()} (250
- * ms, below every AP wake measured here) only grades it: {@link
- * org.qmpsentinel.hang.BaselineQuality#TIMELY} when read within the grace after the RESET, {@link
- * org.qmpsentinel.hang.BaselineQuality#LATE} after it, or when the first post-reset polls had no
- * counters (a missing baseline is a late one). Report it: a VM whose boots keep getting LATE
- * baselines has a starved or slow agent.
+ * instruction by instruction, the first AP ran 343–972 ms after {@code system_reset} (20 resets of
+ * QEMU 7.2 with SeaBIOS, -smp 2 and 4, query-stats polled every 2–20 ms) and SeaBIOS reported its
+ * CPUs 0.25–0.9 s after {@code cont} in the fixture; but SeaBIOS's whole POST, firmware start to
+ * boot, was measured at 11–24 ms on bare-metal KVM hosts (reported on the SeaBIOS list, 2018), and
+ * smp_scan runs early in it. No grace period is therefore safely "before smp_scan" everywhere, and
+ * the baseline's timing never proves anything. {@link
+ * org.qmpsentinel.hang.DetectorSettings#baselineGrace()} (250 ms, below every AP wake measured
+ * here) only grades it: {@link org.qmpsentinel.hang.BaselineQuality#TIMELY} when read within the
+ * grace after the RESET, {@link org.qmpsentinel.hang.BaselineQuality#LATE} after it, or when the
+ * first post-reset polls had no counters (a missing baseline is a late one). Report it: a VM whose
+ * boots keep getting LATE baselines has a starved or slow agent.
  *
  * <p>What decides is evidence per AP. An AP is <em>proven</em> not to have run since the RESET when
  * its {@code exits} did not move between the last sample before the RESET (kept for this) and the
@@ -53,7 +54,11 @@
  * reported) and no blindness for the rest of the boot (a stuck AP is read and reported), at the
  * price of one register read per ambiguous AP while the BSP spins. In a reset loop of hung boots
  * the stuck APs' exits never move, so they are proven and found from counters alone; after the
- * reset of a guest whose APs were busy they are found by the read.
+ * reset of a guest whose APs were busy they are found by the read. The read synchronizes that AP;
+ * it is safe because the AP has shown no exits for {@code suspectAfter} while the BSP spun, so no
+ * firmware INIT can still be pending on it. The one residual case is a guest OS sending a parked AP
+ * its INIT in the very milliseconds of the read, after its BSP spun for {@code suspectAfter}
+ * without halting.
  */
 @NullMarked
 package org.qmpsentinel.hang;

@@ -38,9 +38,9 @@ import org.qmpsentinel.hang.Observation.VcpuSample;
  * <h2>Which APs the counters can judge</h2>
  *
  * A baseline taken after the firmware woke the APs makes a parked AP (ran, then {@code cli; hlt})
- * look exactly like a stuck one: no exits since the baseline. Timing cannot rule that out — SeaBIOS
- * reaches smp_scan a few milliseconds after a reset on a bare-metal KVM host — so an AP counts as
- * <em>proven</em> not to have run since the RESET only on evidence:
+ * look exactly like a stuck one: no exits since the baseline. Timing cannot rule that out — on a
+ * bare-metal KVM host SeaBIOS's whole POST takes tens of milliseconds, smp_scan early in it — so an
+ * AP counts as <em>proven</em> not to have run since the RESET only on evidence:
  *
  * <ul>
  *   <li>its counter did not move between the last sample before the RESET (kept for this) and the
