@@ -16,6 +16,11 @@ import java.util.List;
  * @param fixedQemu version prefixes or package-string substrings of QEMU builds known to carry the
  *     kvm_put_vcpu_events fix; for those STARTUP follows STEADY rules
  * @param monitorTimeoutsToSuspect consecutive command timeouts before MONITOR_UNRESPONSIVE
+ * @param baselineGrace a post-RESET baseline read within this long after the RESET is reported
+ *     {@link BaselineQuality#TIMELY}, later {@link BaselineQuality#LATE} (default 250 ms). It
+ *     measures how promptly the agent took the baseline; it never proves that an AP had not run
+ *     yet, because SeaBIOS can reach smp_scan within a few milliseconds of a reset (see the package
+ *     documentation, "Boot baselines")
  */
 public record DetectorSettings(
     Duration startupSettle,
@@ -24,10 +29,27 @@ public record DetectorSettings(
     Duration suspectAfter,
     Duration confirmAfter,
     List<String> fixedQemu,
-    int monitorTimeoutsToSuspect) {
+    int monitorTimeoutsToSuspect,
+    Duration baselineGrace) {
 
   public DetectorSettings {
     fixedQemu = List.copyOf(fixedQemu);
+    if (baselineGrace.isNegative()) {
+      throw new IllegalArgumentException("baselineGrace must not be negative: " + baselineGrace);
+    }
+  }
+
+  /** These settings with another {@link #baselineGrace()}. */
+  public DetectorSettings withBaselineGrace(Duration grace) {
+    return new DetectorSettings(
+        startupSettle,
+        syncMinInterval,
+        kickMinInterval,
+        suspectAfter,
+        confirmAfter,
+        fixedQemu,
+        monitorTimeoutsToSuspect,
+        grace);
   }
 
   public static DetectorSettings defaults() {
@@ -38,6 +60,7 @@ public record DetectorSettings(
         Duration.ofSeconds(5),
         Duration.ofSeconds(10),
         List.of(),
-        3);
+        3,
+        Duration.ofMillis(250));
   }
 }

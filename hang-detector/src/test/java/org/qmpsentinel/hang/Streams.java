@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.qmpsentinel.hang.Observation.KvmCounters;
 import org.qmpsentinel.hang.Observation.VcpuSample;
@@ -42,9 +43,11 @@ final class Streams {
               i,
               1000 + i,
               OptionalLong.of(cpuNs[i]),
-              kvm ? new KvmCounters(Map.of("exits", exits[i], "halt_exits", halts[i])) : null));
+              kvm
+                  ? Optional.of(new KvmCounters(Map.of("exits", exits[i], "halt_exits", halts[i])))
+                  : Optional.empty()));
     }
-    events.addAll(watch.observe(new Observation.VcpuPoll(ticker.nanos(), samples)));
+    events.addAll(watch.observe(new Observation.VcpuPoll(ticker.nanos(), ticker.nanos(), samples)));
   }
 
   /** The BSP spins: exits climb, no halts, the thread uses the whole interval. */

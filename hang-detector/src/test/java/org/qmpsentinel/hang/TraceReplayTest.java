@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,13 +61,13 @@ class TraceReplayTest {
                     poll.path("status").asString())));
         List<VcpuSample> samples = new ArrayList<>();
         for (JsonNode v : poll.path("vcpus")) {
-          KvmCounters kvm = null;
+          Optional<KvmCounters> kvm = Optional.empty();
           if (v.path("kvm").isObject()) {
             Map<String, Long> counters = new HashMap<>();
             v.path("kvm")
                 .properties()
                 .forEach(e -> counters.put(e.getKey(), e.getValue().asLong()));
-            kvm = new KvmCounters(counters);
+            kvm = Optional.of(new KvmCounters(counters));
           }
           OptionalLong cpu =
               v.path("cpu_ns").isNumber()
@@ -74,7 +75,8 @@ class TraceReplayTest {
                   : OptionalLong.empty();
           samples.add(new VcpuSample(v.path("cpu").asInt(), v.path("tid").asLong(), cpu, kvm));
         }
-        events.addAll(watch.observe(new Observation.VcpuPoll(ticker.nanos(), samples)));
+        events.addAll(
+            watch.observe(new Observation.VcpuPoll(ticker.nanos(), ticker.nanos(), samples)));
       }
     }
     return events;
@@ -99,7 +101,8 @@ class TraceReplayTest {
             Duration.ofMillis(1),
             Duration.ofMillis(1),
             List.of(),
-            3);
+            3,
+            Duration.ofMillis(250));
     assertThat(replay(trace, eager)).isEmpty();
   }
 
@@ -116,7 +119,8 @@ class TraceReplayTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(5),
             List.of(),
-            3);
+            3,
+            Duration.ofMillis(250));
     assertThat(replay(trace, DetectorSettings.defaults()))
         .extracting(HangEvent::state)
         .containsExactly(HangState.SUSPECTED);

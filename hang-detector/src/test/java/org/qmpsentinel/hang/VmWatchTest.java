@@ -7,6 +7,7 @@ import static org.qmpsentinel.hang.HangKind.UNEXPECTED_PAUSE;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.hang.Observation.CommandOutcome;
@@ -192,23 +193,29 @@ class VmWatchTest {
     plugged.watch.observe(
         new Observation.VcpuPoll(
             plugged.ticker.nanos() + 1,
+            plugged.ticker.nanos() + 1,
             List.of(
                 new Observation.VcpuSample(
                     0,
                     1000,
                     java.util.OptionalLong.of(0),
-                    new Observation.KvmCounters(java.util.Map.of("exits", 10L, "halt_exits", 0L))),
+                    Optional.of(
+                        new Observation.KvmCounters(
+                            java.util.Map.of("exits", 10L, "halt_exits", 0L)))),
                 new Observation.VcpuSample(
                     1,
                     1001,
                     java.util.OptionalLong.of(0),
-                    new Observation.KvmCounters(java.util.Map.of("exits", 40L, "halt_exits", 0L))),
+                    Optional.of(
+                        new Observation.KvmCounters(
+                            java.util.Map.of("exits", 40L, "halt_exits", 0L)))),
                 new Observation.VcpuSample(
                     2,
                     1002,
                     java.util.OptionalLong.of(0),
-                    new Observation.KvmCounters(
-                        java.util.Map.of("exits", 0L, "halt_exits", 0L))))));
+                    Optional.of(
+                        new Observation.KvmCounters(
+                            java.util.Map.of("exits", 0L, "halt_exits", 0L)))))));
     for (int i = 0; i < 30; i++) {
       plugged.bspSpins(S);
       plugged.exits[1] += 10;
@@ -279,6 +286,7 @@ class VmWatchTest {
   @Test
   void kicksAreAllowedInStartupButRateLimited() {
     Streams s = new Streams(2);
+    s.poll(S); // the boot's baseline is in: no exemption from here on
     Intrusion stats = policy.classifyQmp("query-stats", java.util.Map.of("target", "vcpu"));
     assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("kick");
     assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("rate_limited");
@@ -296,7 +304,8 @@ class VmWatchTest {
             Duration.ofSeconds(5),
             Duration.ofSeconds(10),
             List.of("+qmpsentinel-fix"),
-            3);
+            3,
+            Duration.ofMillis(250));
     VmWatch w = VmWatch.create(new VmId("f", "f", ""), fixed, new ManualTicker());
     w.observe(
         new Observation.Connected(0, "7.2.22", "Debian 1:7.2+dfsg-7+qmpsentinel-fix", true, true));
@@ -342,5 +351,148 @@ class VmWatchTest {
     assertThat(s.of(UNEXPECTED_PAUSE))
         .extracting(HangEvent::state)
         .containsExactly(HangState.CONFIRMED, HangState.RESOLVED, HangState.CONFIRMED);
+  }
+
+  @Test
+  void afterAResetTheStatsReadIsAdmittedPastTheKickLimitUntilTheBaselineIsIn() {
+    Streams s = new Streams(2);
+    Intrusion stats = policy.classifyQmp("query-stats", java.util.Map.of("target", "vcpu"));
+    Intrusion nmi = policy.classifyQmp("inject-nmi", java.util.Map.of());
+    s.poll(S);
+    assertThat(s.watch.baselineQuality()).isEqualTo(BaselineQuality.ABSOLUTE);
+    assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("kick");
+    s.ticker.advance(Duration.ofMillis(100));
+    s.lifecycle(LifecycleEvent.RESET);
+    assertThat(s.watch.awaitingBaseline()).isTrue();
+    assertThat(s.watch.baselineQuality()).isEqualTo(BaselineQuality.PENDING);
+    // 100 ms after the last kick: the baseline read goes through, an NMI does not.
+    IntrusionDecision baseline = s.watch.requestIntrusion(stats);
+    assertThat(baseline.allowed()).isTrue();
+    assertThat(baseline.code()).isEqualTo("baseline");
+    assertThat(
+            s.watch
+                .requestIntrusion(policy.classifyHmp("info stats vcpu", OptionalInt.empty()))
+                .code())
+        .isEqualTo("baseline");
+    assertThat(s.watch.requestIntrusion(nmi).code()).isEqualTo("rate_limited");
+    // A poll without counters does not end the wait ...
+    s.kvm = false;
+    s.poll(Duration.ofMillis(5));
+    assertThat(s.watch.awaitingBaseline()).isTrue();
+    assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("baseline");
+    // ... one with them does, and the limit applies again.
+    s.kvm = true;
+    s.poll(Duration.ofMillis(5));
+    assertThat(s.watch.awaitingBaseline()).isFalse();
+    assertThat(s.watch.baselineQuality()).isEqualTo(BaselineQuality.TIMELY);
+    assertThat(s.watch.requestIntrusion(stats).code()).isEqualTo("rate_limited");
+  }
+
+  @Test
+  void aBaselineAfterTheGraceIsLate() {
+    Streams s = new Streams(2);
+    s.poll(S);
+    s.lifecycle(LifecycleEvent.RESET);
+    s.kvm = false;
+    s.poll(Duration.ofMillis(200));
+    s.kvm = true;
+    s.poll(Duration.ofMillis(51)); // 251 ms after the RESET
+    assertThat(s.watch.baselineQuality()).isEqualTo(BaselineQuality.LATE);
+  }
+
+  /** The measured bug, reduced: the RESET poll's stats refused, an AP that ran before the reset. */
+  @Test
+  void aResetPollWithoutCountersIsNotABaselineOfZero() {
+    Streams s = new Streams(4);
+    for (int ap = 1; ap < 4; ap++) {
+      s.exits[ap] = 40; // the previous boot woke the APs
+      s.halts[ap] = 1;
+    }
+    for (int i = 0; i < 3; i++) {
+      s.bspSpins(S);
+      s.poll(S);
+    }
+    s.lifecycle(LifecycleEvent.RESET); // the INITs of the new boot are lost: APs never run again
+    s.kvm = false; // the RESET poll's query-stats was refused or failed
+    s.poll(Duration.ofMillis(5));
+    s.kvm = true;
+    for (int i = 0; i < 8; i++) {
+      s.bspSpins(S);
+      s.poll(S);
+    }
+    assertThat(s.watch.baselineQuality()).isEqualTo(BaselineQuality.LATE);
+    // The APs' exits did not move since before the RESET: proven, judged from counters.
+    assertThat(s.of(AP_STUCK_IN_RESET))
+        .extracting(HangEvent::state)
+        .containsExactly(HangState.SUSPECTED);
+    assertThat(s.of(AP_STUCK_IN_RESET).get(0).evidence().figures())
+        .containsEntry("stuck_aps", List.of(1, 2, 3))
+        .containsEntry("baseline", "late");
+  }
+
+  @Test
+  void aPollSentBeforeTheResetIsIgnored() {
+    Streams s = new Streams(2);
+    s.poll(S);
+    long sent = s.ticker.nanos() + 1;
+    s.ticker.advance(Duration.ofMillis(10));
+    s.lifecycle(LifecycleEvent.RESET);
+    s.ticker.advance(Duration.ofMillis(10));
+    s.watch.observe(
+        new Observation.VcpuPoll(
+            s.ticker.nanos(),
+            sent,
+            List.of(
+                new Observation.VcpuSample(
+                    0, 1000, java.util.OptionalLong.of(0), Optional.of(counters(5))),
+                new Observation.VcpuSample(
+                    1, 1001, java.util.OptionalLong.of(0), Optional.of(counters(5))))));
+    assertThat(s.watch.awaitingBaseline()).isTrue();
+    s.poll(Duration.ofMillis(5));
+    assertThat(s.watch.awaitingBaseline()).isFalse();
+  }
+
+  @Test
+  void aPollCannotBeAnsweredBeforeItWasSent() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new Observation.VcpuPoll(10, 11, List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Same identity, new QEMU process (every vCPU thread new): a new boot, counters from zero. */
+  @Test
+  void aReplacedQemuProcessStartsAnAbsoluteBoot() {
+    Streams s = new Streams(2);
+    s.exits[1] = 30; // the old process's boot ran its AP
+    for (int i = 0; i < 3; i++) {
+      s.bspSpins(S);
+      s.poll(S);
+    }
+    ManualTicker t = s.ticker;
+    List<HangEvent> events = new java.util.ArrayList<>();
+    long bsp = 0;
+    for (int i = 0; i < 8; i++) {
+      t.advance(S);
+      bsp += 500;
+      events.addAll(
+          s.watch.observe(
+              new Observation.VcpuPoll(
+                  t.nanos(),
+                  t.nanos(),
+                  List.of(
+                      new Observation.VcpuSample(
+                          0,
+                          2000,
+                          java.util.OptionalLong.of(i * S.toNanos()),
+                          Optional.of(counters(bsp))),
+                      new Observation.VcpuSample(
+                          1, 2001, java.util.OptionalLong.of(0), Optional.of(counters(0)))))));
+    }
+    assertThat(s.watch.baselineQuality()).isEqualTo(BaselineQuality.ABSOLUTE);
+    assertThat(events).extracting(HangEvent::state).containsExactly(HangState.SUSPECTED);
+  }
+
+  private static Observation.KvmCounters counters(long exits) {
+    return new Observation.KvmCounters(java.util.Map.of("exits", exits, "halt_exits", 0L));
   }
 }

@@ -55,7 +55,8 @@ public record SentinelProperties(
             detector.suspectAfter(),
             detector.confirmAfter(),
             detector.fixedQemu(),
-            detector.monitorTimeoutsToSuspect()));
+            detector.monitorTimeoutsToSuspect(),
+            detector.baselineGrace()));
   }
 
   /**
@@ -116,6 +117,8 @@ public record SentinelProperties(
    * @param confirmAfter further time before CONFIRMED when registers cannot confirm it sooner
    * @param monitorTimeoutsToSuspect consecutive command timeouts (while the QEMU process lives)
    *     before MONITOR_UNRESPONSIVE is suspected; twice as many confirm it
+   * @param baselineGrace a boot's baseline read within this time after the RESET is graded TIMELY,
+   *     later LATE (reported; APs are judged on per-AP evidence either way, see hang-detector)
    * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
    *     kvm_put_vcpu_events fix
    */
@@ -126,7 +129,8 @@ public record SentinelProperties(
       @NotNull @DefaultValue("5s") Duration suspectAfter,
       @NotNull @DefaultValue("10s") Duration confirmAfter,
       @DefaultValue List<String> fixedQemu,
-      @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect) {}
+      @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect,
+      @NotNull @DefaultValue("250ms") Duration baselineGrace) {}
 
   /**
    * Alert delivery.

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
+import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionDecision;
 
@@ -80,6 +81,17 @@ public final class SentinelMetrics implements SupervisorListener {
     Counter.builder("qmp.sentinel.hang.events")
         .description("hang state changes")
         .tags("kind", event.kind().name(), "state", event.state().name())
+        .register(registry)
+        .increment();
+  }
+
+  @Override
+  public void onBaseline(VmSnapshot vm, BaselineQuality quality) {
+    Counter.builder("qmp.sentinel.boot.baselines")
+        .description(
+            "boots whose KVM counter baseline was read, by quality (late: judged per AP, with a"
+                + " register read where counters cannot tell)")
+        .tag("quality", quality.name().toLowerCase(java.util.Locale.ROOT))
         .register(registry)
         .increment();
   }

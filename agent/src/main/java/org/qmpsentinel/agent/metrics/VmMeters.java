@@ -37,7 +37,8 @@ final class VmMeters {
       Phase phase,
       String runState,
       Map<HangKind, HangState> hangs,
-      Map<Integer, Double> cpuSeconds) {
+      Map<Integer, Double> cpuSeconds,
+      long eventsDropped) {
 
     static Figures of(VmSnapshot s) {
       Map<HangKind, HangState> hangs = new EnumMap<>(HangKind.class);
@@ -47,7 +48,14 @@ final class VmMeters {
       Map<Integer, Double> cpu = new HashMap<>();
       s.vcpus().forEach(v -> cpu.put(v.index(), v.cpuSeconds()));
       return new Figures(
-          s.connected(), s.running(), s.vcpus().size(), s.phase(), s.runState(), hangs, cpu);
+          s.connected(),
+          s.running(),
+          s.vcpus().size(),
+          s.phase(),
+          s.runState(),
+          hangs,
+          cpu,
+          s.eventsDropped());
     }
   }
 
@@ -98,6 +106,12 @@ final class VmMeters {
     gauge("qmp.sentinel.vm.up", Tags.empty(), f -> f.up() ? 1 : 0, "1 while QMP is connected");
     gauge("qmp.sentinel.vm.running", Tags.empty(), f -> f.running() ? 1 : 0, "1 while it runs");
     gauge("qmp.sentinel.vm.vcpus", Tags.empty(), Figures::vcpuCount, "number of vCPUs");
+    meters.add(
+        FunctionCounter.builder(
+                "qmp.sentinel.qmp.events.dropped", this, m -> m.figures.eventsDropped())
+            .description("lifecycle events dropped because the monitor flooded them")
+            .tags(tags)
+            .register(registry));
     for (Phase p : Phase.values()) {
       gauge(
           "qmp.sentinel.vm.phase",

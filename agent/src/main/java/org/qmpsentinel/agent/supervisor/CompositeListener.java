@@ -3,6 +3,7 @@ package org.qmpsentinel.agent.supervisor;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionDecision;
 import org.slf4j.Logger;
@@ -58,6 +59,11 @@ public final class CompositeListener implements SupervisorListener {
   @Override
   public void onPoll(VmSnapshot vm, Duration took) {
     each(l -> l.onPoll(vm, took));
+  }
+
+  @Override
+  public void onBaseline(VmSnapshot vm, BaselineQuality quality) {
+    each(l -> l.onBaseline(vm, quality));
   }
 
   @Override

@@ -58,6 +58,8 @@ final class SnapshotPublisher {
         s.kvmStats(),
         List.copyOf(s.vcpus),
         w.activeHangs(),
+        w.baselineQuality(),
+        s.eventsDropped,
         Instant.now());
   }
 }

@@ -1,6 +1,7 @@
 package org.qmpsentinel.agent.supervisor;
 
 import java.time.Duration;
+import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionDecision;
 
@@ -24,6 +25,9 @@ public interface SupervisorListener {
 
   /** Each completed poll and how long it took from sending to the last reply. */
   default void onPoll(VmSnapshot vm, Duration took) {}
+
+  /** A boot's counter baseline was read (or, for a first boot, taken as zero). */
+  default void onBaseline(VmSnapshot vm, BaselineQuality quality) {}
 
   default void onIntrusionDecision(VmSnapshot vm, String command, IntrusionDecision decision) {}
 

@@ -45,7 +45,7 @@ final class VcpuSampler {
               cpu.cpuIndex(),
               cpu.threadId(),
               cpuNanos,
-              counters == null ? null : new KvmCounters(counters)));
+              Optional.ofNullable(counters).map(KvmCounters::new)));
       rows.add(
           new VmSnapshot.Vcpu(
               cpu.cpuIndex(),

@@ -2,10 +2,16 @@ package org.qmpsentinel.agent.supervisor;
 
 import java.time.Instant;
 import java.util.List;
+import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.Phase;
 
-/** What the agent currently knows about one VM; immutable, replaced after every poll. */
+/**
+ * What the agent currently knows about one VM; immutable, replaced after every poll.
+ *
+ * @param baseline how the current boot's counter baseline was read (PENDING until it is)
+ * @param eventsDropped lifecycle events dropped because the monitor flooded them
+ */
 public record VmSnapshot(
     String key,
     String name,
@@ -22,6 +28,8 @@ public record VmSnapshot(
     boolean kvmStats,
     List<Vcpu> vcpus,
     List<HangEvent> activeHangs,
+    BaselineQuality baseline,
+    long eventsDropped,
     Instant lastPoll) {
 
   /**

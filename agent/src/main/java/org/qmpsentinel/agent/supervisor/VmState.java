@@ -26,6 +26,7 @@ final class VmState {
   boolean running;
   String runState = "unknown";
   List<VmSnapshot.Vcpu> vcpus = List.of();
+  long eventsDropped;
 
   VmState(String key, DiscoveredVm vm, VmWatch watch) {
     this.watch = watch;

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Observation;
@@ -258,6 +259,7 @@ public final class VmSupervisor implements AutoCloseable {
     executor.execute(
         () -> {
           queuedEvents.decrementAndGet();
+          state.eventsDropped = droppedEvents.get();
           onEvent(c, event);
         });
   }
@@ -340,7 +342,7 @@ public final class VmSupervisor implements AutoCloseable {
                 pollNow(); // sent before a RESET: not the new boot's baseline; read it now
               } else {
                 listener.onPoll(snapshot(), Duration.ofNanos(runtime.ticker().nanos() - sentAt));
-                completePoll(c, w, replies);
+                completePoll(c, w, replies, sentAt);
               }
             });
   }
@@ -357,13 +359,24 @@ public final class VmSupervisor implements AutoCloseable {
                 runtime.ticker().nanos(), status.running(), status.rawStatus())));
   }
 
-  private void completePoll(QmpConnection c, VmWatch w, Poller.Replies replies) {
+  private void completePoll(QmpConnection c, VmWatch w, Poller.Replies replies, long sentAt) {
     long now = runtime.ticker().nanos();
     if (replies.vcpusChanged()) {
       cadence.fastFrom(now); // a new vCPU is in STARTUP until it has run
     }
     VcpuSampler.Sampled sampled = sampler.sample(replies.cpus(), replies.stats(), state.pid, now);
-    emit(w.observe(new Observation.VcpuPoll(now, sampled.samples())));
+    BaselineQuality before = w.baselineQuality();
+    emit(w.observe(new Observation.VcpuPoll(now, sentAt, sampled.samples())));
+    BaselineQuality after = w.baselineQuality();
+    if (before == BaselineQuality.PENDING && after != BaselineQuality.PENDING) {
+      if (after == BaselineQuality.LATE) {
+        log.info(
+            "{}: this boot's counter baseline came late; its APs are judged on per-AP evidence"
+                + " (a register read where counters cannot tell)",
+            state.name);
+      }
+      listener.onBaseline(snapshot(), after);
+    }
     state.vcpus = sampled.rows();
     publisher.publish(state);
     registers.confirmIfSuspected(c, w).thenAccept(this::emit);

@@ -3,6 +3,8 @@ package org.qmpsentinel.hang.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
@@ -29,14 +31,14 @@ import org.qmpsentinel.hang.internal.policy.AdmissionControl;
 
 /**
  * Routes observations to the ledger, the phase tracker and the three detectors, and admissions to
- * {@link AdmissionControl}. Methods are synchronized: the supervisor feeds it from its poll thread
- * while an allowed command's release may arrive from a QMP callback thread.
+ * {@link AdmissionControl}. Methods are synchronized: the agent drives it from one per-VM serial
+ * executor, but an allowed command's release may still arrive from a QMP callback thread.
  */
 public final class DefaultVmWatch implements VmWatch {
   private final VmId vm;
   private final DetectorSettings settings;
   private final Ticker ticker;
-  private final VcpuLedger ledger = new VcpuLedger();
+  private final VcpuLedger ledger;
   private final PhaseTracker phase;
   private final HangTracker apTracker;
   private final HangTracker monitorTracker;
@@ -52,6 +54,7 @@ public final class DefaultVmWatch implements VmWatch {
     this.vm = vm;
     this.settings = settings;
     this.ticker = ticker;
+    this.ledger = new VcpuLedger(settings.baselineGrace());
     this.phase = new PhaseTracker(settings.startupSettle());
     this.apTracker = new HangTracker(vm, HangKind.AP_STUCK_IN_RESET, ticker);
     this.monitorTracker = new HangTracker(vm, HangKind.MONITOR_UNRESPONSIVE, ticker);
@@ -84,7 +87,14 @@ public final class DefaultVmWatch implements VmWatch {
       running = s.running();
       events.addAll(pause.onStatus(s.running(), s.status(), ticker.wallTime()));
     } else if (observation instanceof VcpuPoll p) {
-      ledger.record(p);
+      VcpuLedger.Recorded recorded = ledger.record(p);
+      if (recorded == VcpuLedger.Recorded.IGNORED) {
+        return events; // sent before the latest RESET: belongs to neither boot
+      }
+      if (recorded == VcpuLedger.Recorded.NEW_PROCESS) {
+        apStuck.resolveFor("the QEMU process was replaced").ifPresent(events::add);
+        phase.reset();
+      }
       phase.onPoll(p.atNanos(), ledger);
       events.addAll(apStuck.onPoll(p.atNanos(), running));
     } else if (observation instanceof Registers r) {
@@ -99,7 +109,7 @@ public final class DefaultVmWatch implements VmWatch {
     switch (l.event()) {
       case RESET -> {
         apStuck.resolveFor("the VM was reset").ifPresent(events::add);
-        ledger.reset();
+        ledger.reset(l.atNanos());
         phase.reset();
       }
       case SHUTDOWN -> {
@@ -118,11 +128,10 @@ public final class DefaultVmWatch implements VmWatch {
     }
   }
 
-  private boolean isFixed(String version, String pkg) {
+  private boolean isFixed(String version, @Nullable String pkg) {
     for (String marker : settings.fixedQemu()) {
       if (!marker.isBlank()
-          && ((version != null && version.startsWith(marker))
-              || (pkg != null && pkg.contains(marker)))) {
+          && (version.startsWith(marker) || (pkg != null && pkg.contains(marker)))) {
         return true;
       }
     }
@@ -156,7 +165,18 @@ public final class DefaultVmWatch implements VmWatch {
   }
 
   @Override
+  public synchronized boolean awaitingBaseline() {
+    return ledger.awaitingBaseline();
+  }
+
+  @Override
+  public synchronized BaselineQuality baselineQuality() {
+    return ledger.quality();
+  }
+
+  @Override
   public synchronized IntrusionDecision requestIntrusion(Intrusion intrusion) {
-    return admission.decide(intrusion, phase(), fixedQemu, apStuck.confirmationTarget());
+    return admission.decide(
+        intrusion, phase(), fixedQemu, apStuck.confirmationTarget(), ledger.awaitingBaseline());
   }
 }

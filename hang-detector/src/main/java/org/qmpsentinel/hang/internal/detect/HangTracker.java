@@ -2,6 +2,7 @@ package org.qmpsentinel.hang.internal.detect;
 
 import java.time.Instant;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.Evidence;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
@@ -17,9 +18,9 @@ public final class HangTracker {
   private final VmId vm;
   private final HangKind kind;
   private final Ticker ticker;
-  private HangState state; // null when no hang is active
-  private Instant since;
-  private HangEvent current;
+  private @Nullable HangState state; // null when no hang is active
+  private Instant since = Instant.EPOCH; // set whenever a hang becomes active
+  private @Nullable HangEvent current;
 
   public HangTracker(VmId vm, HangKind kind, Ticker ticker) {
     this.vm = vm;
@@ -31,7 +32,8 @@ public final class HangTracker {
     return state != null;
   }
 
-  public HangState state() {
+  /** The active hang's state; null when none is active. */
+  public @Nullable HangState state() {
     return state;
   }
 

@@ -18,7 +18,7 @@ public final class MonitorUnresponsiveDetector {
   private final int threshold;
   private final HangTracker tracker;
   private int consecutiveTimeouts;
-  private Instant firstTimeout;
+  private Instant firstTimeout = Instant.EPOCH; // set by the first of consecutive timeouts
 
   public MonitorUnresponsiveDetector(int threshold, HangTracker tracker) {
     this.threshold = Math.max(1, threshold);
@@ -28,7 +28,6 @@ public final class MonitorUnresponsiveDetector {
   public List<HangEvent> onOutcome(CommandOutcome outcome, Instant now) {
     if (outcome.outcome() != CommandOutcome.Outcome.TIMEOUT) {
       consecutiveTimeouts = 0;
-      firstTimeout = null;
       return tracker
           .resolve(
               new Evidence(Confidence.HIGH, "the monitor answered " + outcome.command(), Map.of()))

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.X86Registers;
 import org.qmpsentinel.hang.X86Registers.CpuMode;
 
@@ -21,12 +22,12 @@ public final class InfoRegistersParser {
 
   private InfoRegistersParser() {}
 
-  public static Map<Integer, X86Registers> parse(String text, int defaultCpu) {
+  public static Map<Integer, X86Registers> parse(@Nullable String text, int defaultCpu) {
     Map<Integer, X86Registers> result = new LinkedHashMap<>();
     if (text == null) {
       return result;
     }
-    Builder current = null;
+    @Nullable Builder current = null;
     for (String raw : text.split("\\R")) {
       String line = raw.strip();
       Matcher header = CPU_HEADER.matcher(line);

@@ -1,6 +1,9 @@
 package org.qmpsentinel.hang.internal.policy;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.function.LongSupplier;
 import org.qmpsentinel.hang.Intrusion;
@@ -11,8 +14,15 @@ import org.qmpsentinel.hang.Phase;
 /**
  * Per-VM admission of classified commands: the phase rules, one synchronizing command at a time,
  * and the rate limits. Decision codes (bounded, used as metric labels): allowed — {@code
- * non_intrusive}, {@code kick}, {@code bsp_only}, {@code confirmation_read}, {@code steady}, {@code
- * fixed_qemu}; denied — {@code startup_ap_sync}, {@code rate_limited}, {@code busy}.
+ * non_intrusive}, {@code kick}, {@code baseline}, {@code bsp_only}, {@code confirmation_read},
+ * {@code steady}, {@code fixed_qemu}; denied — {@code startup_ap_sync}, {@code rate_limited},
+ * {@code busy}.
+ *
+ * <p>{@code baseline}: while the boot awaits its baseline, a read of the per-vCPU stats ({@code
+ * query-stats}, HMP {@code info stats vcpu}) is admitted whatever the kick rate limit says — it
+ * kicks vCPUs but never synchronizes them, and a baseline taken later costs certainty (see {@code
+ * VcpuLedger}). It still counts as a kick for the limit. Other kicking commands ({@code stop},
+ * NMIs) get no such exemption: they cannot establish a baseline.
  */
 public final class AdmissionControl {
   private final Duration syncMinInterval;
@@ -33,13 +43,22 @@ public final class AdmissionControl {
 
   /** Caller holds {@code lock}. */
   public IntrusionDecision decide(
-      Intrusion intrusion, Phase phase, boolean fixedQemu, OptionalInt confirmationTarget) {
+      Intrusion intrusion,
+      Phase phase,
+      boolean fixedQemu,
+      OptionalInt confirmationTarget,
+      boolean baselinePending) {
     long now = clock.getAsLong();
     IntrusionLevel level = intrusion.level();
     if (level == IntrusionLevel.NON_INTRUSIVE) {
       return IntrusionDecision.allow("non_intrusive", intrusion.why(), () -> {});
     }
     if (level == IntrusionLevel.KICKS_VCPUS) {
+      if (baselinePending && readsVcpuStats(intrusion)) {
+        lastKickNanos = now;
+        return IntrusionDecision.allow(
+            "baseline", "the boot's baseline read; " + intrusion.why(), () -> {});
+      }
       if (lastKickNanos != Long.MIN_VALUE && now - lastKickNanos < kickMinInterval.toNanos()) {
         return IntrusionDecision.deny(
             "rate_limited",
@@ -98,5 +117,17 @@ public final class AdmissionControl {
             }
           }
         });
+  }
+
+  private static boolean readsVcpuStats(Intrusion intrusion) {
+    List<String> words =
+        Arrays.stream(intrusion.command().trim().toLowerCase(Locale.ROOT).split("\\s+")).toList();
+    if (words.get(0).equals("query-stats")) {
+      return true;
+    }
+    return words.size() >= 3
+        && (words.get(0).equals("info") || words.get(0).equals("i"))
+        && words.get(1).equals("stats")
+        && words.get(2).equals("vcpu");
   }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.ProcThreads;
 
 /**
@@ -73,7 +74,7 @@ public final class ProcfsThreads implements ProcThreads {
     }
   }
 
-  private static String read(Path file) {
+  private static @Nullable String read(Path file) {
     try {
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException | RuntimeException e) {
