@@ -21,7 +21,6 @@ import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
-import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
@@ -98,29 +97,9 @@ public class SentinelConfiguration {
     return registry;
   }
 
-  /**
-   * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
-   * sentinel.detector.*}. Public so that test harnesses (the fixture A/B) run the agent with
-   * exactly the settings an operator's configuration gives it.
-   */
+  /** How every supervisor polls and detects: {@link SentinelProperties#toSupervisorSettings()}. */
   public static SupervisorSettings supervisorSettings(SentinelProperties properties) {
-    SentinelProperties.Poll poll = properties.poll();
-    SentinelProperties.Detector d = properties.detector();
-    return new SupervisorSettings(
-        poll.interval(),
-        poll.jitter(),
-        poll.commandTimeout(),
-        poll.cpusRefresh(),
-        poll.kvmStats(),
-        org.qmpsentinel.qmp.Backoff.defaults(),
-        new DetectorSettings(
-            d.startupSettle(),
-            d.syncMinInterval(),
-            d.kickMinInterval(),
-            d.suspectAfter(),
-            d.confirmAfter(),
-            d.fixedQemu(),
-            d.monitorTimeoutsToSuspect()));
+    return properties.toSupervisorSettings();
   }
 
   @Bean(destroyMethod = "close")

@@ -10,6 +10,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.qmpsentinel.agent.supervisor.SupervisorSettings;
+import org.qmpsentinel.hang.DetectorSettings;
+import org.qmpsentinel.qmp.Backoff;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -30,6 +33,30 @@ public record SentinelProperties(
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
     @Valid @NotNull @DefaultValue Remediation remediation) {
+
+  /**
+   * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
+   * sentinel.detector.*}. Public so that test harnesses (the fixture A/B) run the agent with
+   * exactly the settings an operator's configuration gives it.
+   */
+  public SupervisorSettings toSupervisorSettings() {
+    Detector d = detector;
+    return new SupervisorSettings(
+        poll.interval(),
+        poll.jitter(),
+        poll.commandTimeout(),
+        poll.cpusRefresh(),
+        poll.kvmStats(),
+        Backoff.defaults(),
+        new DetectorSettings(
+            d.startupSettle(),
+            d.syncMinInterval(),
+            d.kickMinInterval(),
+            d.suspectAfter(),
+            d.confirmAfter(),
+            d.fixedQemu(),
+            d.monitorTimeoutsToSuspect()));
+  }
 
   /**
    * Where VMs come from.
