@@ -9,7 +9,8 @@
 #     --build-arg BUILD_PACKAGES="maven openjdk-17-jdk-headless" \
 #     --build-arg RUNTIME_IMAGE=qmp-sentinel/debian:bookworm \
 #     --build-arg RUNTIME_PACKAGES=openjdk-17-jre-headless -t qmp-sentinel .
-# Or package a jar built on the host (./mvnw -DskipTests package) without Maven in the image:
+# Or package the executable jar built on the host (./mvnw -B -DskipTests -pl agent -am package
+# makes agent/target/qmp-sentinel-exec.jar) without Maven in the image:
 #   docker build --target runtime-prebuilt ... .
 #
 # Run (the agent needs the host's /proc for vCPU thread CPU time and the QMP sockets):
@@ -36,7 +37,7 @@ ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnO
             "-jar", "/opt/qmp-sentinel/qmp-sentinel.jar"]
 
 FROM runtime-base AS runtime-prebuilt
-COPY agent/target/qmp-sentinel.jar /opt/qmp-sentinel/qmp-sentinel.jar
+COPY agent/target/qmp-sentinel-exec.jar /opt/qmp-sentinel/qmp-sentinel.jar
 
 FROM ${BUILD_IMAGE} AS build
 ARG BUILD_PACKAGES=""
@@ -49,4 +50,4 @@ COPY . .
 RUN ./mvnw -B -q -DskipTests -pl agent -am package
 
 FROM runtime-base AS runtime
-COPY --from=build /src/agent/target/qmp-sentinel.jar /opt/qmp-sentinel/qmp-sentinel.jar
+COPY --from=build /src/agent/target/qmp-sentinel-exec.jar /opt/qmp-sentinel/qmp-sentinel.jar

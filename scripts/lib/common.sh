@@ -17,6 +17,16 @@ as_root() {
   if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi
 }
 
+# as_root_logged LOG CMD...: as_root, with CMD's stdout and stderr written to LOG by root (LOG may
+# be where only root can write, such as $QS_CACHE; a plain `as_root CMD >LOG` opens LOG as the
+# calling user).
+as_root_logged() {
+  local out=$1
+  shift
+  # shellcheck disable=SC2016 # expanded by the root shell, from its own arguments
+  as_root sh -c 'out=$1; shift; exec "$@" >"$out" 2>&1' sh "$out" "$@"
+}
+
 _qs_apt_updated=""
 # need_packages PKG...: installs the Debian packages that are missing, saying which. Idempotent.
 need_packages() {

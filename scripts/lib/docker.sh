@@ -1,21 +1,34 @@
 # Docker engine and the local base image, for the container tests and images. Source it after
 # common.sh. No registry is reachable from the test machines, so the base image is a debootstrap'ed
 # Debian 12 rootfs imported with `docker import`, from the mirror in the machine's own apt config.
+# Runs as root or as a user with sudo: every privileged step (the engine, $QS_CACHE, debootstrap)
+# goes through as_root, and the docker CLI through qs_docker.
 # shellcheck shell=bash
 
 QS_BASE_IMAGE=qmp-sentinel/debian:bookworm
+
+# qs_docker ARGS...: the docker CLI, through as_root unless this user can use the engine itself
+# (root, a member of the socket's group, or a DOCKER_HOST of its own).
+qs_docker() {
+  if [[ $EUID -eq 0 || -n ${DOCKER_HOST:-} || -w /var/run/docker.sock ]]; then
+    docker "$@"
+  else
+    as_root docker "$@"
+  fi
+}
 
 # ensure_dockerd: starts Debian's dockerd (no bridge, no iptables: containers use --network none
 # or host) unless an engine already answers.
 ensure_dockerd() {
   need_packages docker.io
-  if docker info >/dev/null 2>&1; then
+  if qs_docker info >/dev/null 2>&1; then
     return 0
   fi
   log "starting dockerd (--bridge=none --iptables=false)"
-  mkdir -p "$QS_CACHE"
-  as_root sh -c "nohup dockerd --bridge=none --iptables=false >'$QS_CACHE/dockerd.log' 2>&1 &"
-  for _ in $(seq 1 100); do docker info >/dev/null 2>&1 && return 0; sleep 0.2; done
+  as_root mkdir -p "$QS_CACHE"
+  # shellcheck disable=SC2016 # expanded by the root shell, from its own arguments
+  as_root sh -c 'nohup dockerd --bridge=none --iptables=false >"$1" 2>&1 &' sh "$QS_CACHE/dockerd.log"
+  for _ in $(seq 1 100); do qs_docker info >/dev/null 2>&1 && return 0; sleep 0.2; done
   die "dockerd did not start; see $QS_CACHE/dockerd.log"
 }
 
@@ -34,7 +47,7 @@ ensure_base_image() {
   local mirror key
   mirror=$(debian_mirror)
   key=$(echo "bookworm minbase $mirror v1" | sha256sum | cut -c1-12)
-  if [[ $(docker image inspect -f '{{ index .Config.Labels "qmp-sentinel.key" }}' "$QS_BASE_IMAGE" 2>/dev/null) == "$key" ]]; then
+  if [[ $(qs_docker image inspect -f '{{ index .Config.Labels "qmp-sentinel.key" }}' "$QS_BASE_IMAGE" 2>/dev/null) == "$key" ]]; then
     return 0
   fi
   need_packages debootstrap
@@ -42,7 +55,8 @@ ensure_base_image() {
   if [[ ! -f $root/.complete ]]; then
     log "debootstrap bookworm (minbase) from the machine's mirror into $root"
     as_root rm -rf "$root"
-    as_root debootstrap --variant=minbase bookworm "$root" "$mirror" >"$QS_CACHE/debootstrap.log" 2>&1 ||
+    as_root mkdir -p "$QS_CACHE"
+    as_root_logged "$QS_CACHE/debootstrap.log" debootstrap --variant=minbase bookworm "$root" "$mirror" ||
       die "debootstrap failed; see $QS_CACHE/debootstrap.log"
     printf 'deb %s bookworm main\n' "$mirror" | as_root tee "$root/etc/apt/sources.list" >/dev/null
     as_root rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
@@ -50,7 +64,7 @@ ensure_base_image() {
   fi
   log "importing $QS_BASE_IMAGE"
   as_root tar -C "$root" --exclude=./.complete -c . |
-    docker import --change "LABEL qmp-sentinel.key=$key" --change 'CMD ["/bin/bash"]' - "$QS_BASE_IMAGE" >/dev/null
+    qs_docker import --change "LABEL qmp-sentinel.key=$key" --change 'CMD ["/bin/bash"]' - "$QS_BASE_IMAGE" >/dev/null
 }
 
 # debian_apt_sources: the machine's Debian apt entries (suites bookworm and bookworm-*, so

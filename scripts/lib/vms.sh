@@ -26,6 +26,8 @@ qs_start_vm() {
 qs_stop_vms() {
   local pidfile
   for pidfile in "$1"/*.pid; do
-    [[ -f $pidfile ]] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    if [[ -f $pidfile ]]; then
+      kill "$(cat "$pidfile")" 2>/dev/null || true
+    fi
   done
 }

@@ -75,6 +75,7 @@ class AgentIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the stuck VM only has to run while the agent watches it
   void detectsTheStuckGuestWithin10sAndNeverFlagsTheHealthyOne() throws Exception {
     try (QemuVm stuck = QemuVm.stuck("stuck-a", 4, work.resolve("sock"))) {
       await("AP_STUCK_IN_RESET for stuck-a")

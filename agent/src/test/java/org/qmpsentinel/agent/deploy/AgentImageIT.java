@@ -43,7 +43,7 @@ class AgentImageIT {
                 .exit()
             == 0,
         "no local base image qmp-sentinel/debian:bookworm (scripts/setup.d/30-docker.sh builds it)");
-    assertThat(REPO.resolve("agent/target/qmp-sentinel.jar"))
+    assertThat(REPO.resolve("agent/target/qmp-sentinel-exec.jar"))
         .exists(); // packaged before Failsafe runs
 
     DeployArtifactsIT.Run build =

@@ -61,6 +61,7 @@ class PrometheusAlertmanagerE2EIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the VMs only have to run while the agent and Prometheus watch them
   void stuckVmAlertReachesTheReceiverThroughAlertmanagerAndHealthyStaysSilent() throws Exception {
     Path dir = Files.createTempDirectory("e2e");
     receiver = new WebhookReceiver();
