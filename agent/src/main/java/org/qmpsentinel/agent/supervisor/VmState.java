@@ -4,6 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.hang.VmWatch;
+import org.qmpsentinel.qmp.QmpConnection;
 import org.qmpsentinel.qmp.QmpEndpoint;
 
 /**
@@ -22,11 +23,16 @@ final class VmState {
   /** The detector; replaced once identification tells the VM's real identity. */
   VmWatch watch;
 
+  /** The open connection, and the same once identification succeeded on it (polls need that). */
+  @Nullable QmpConnection current;
+
+  @Nullable QmpConnection identified;
   boolean connected;
   boolean running;
   String runState = "unknown";
   List<VmSnapshot.Vcpu> vcpus = List.of();
   long eventsDropped;
+  boolean closed;
 
   VmState(String key, DiscoveredVm vm, VmWatch watch) {
     this.watch = watch;
