@@ -96,6 +96,13 @@ class RealQemuIT {
           .extracting(VcpuStats::qomPath)
           .containsExactlyInAnyOrderElementsOf(cpus.stream().map(CpuInfoFast::qomPath).toList());
       assertThat(stats).allMatch(s -> s.counter("exits") >= 0 && s.counter("halt_exits") >= 0);
+      List<VcpuStats> filtered =
+          qmp.execute(QmpCommands.queryVcpuStats(List.of("exits", "halt_exits")));
+      assertThat(filtered)
+          .extracting(VcpuStats::qomPath)
+          .containsExactlyInAnyOrderElementsOf(cpus.stream().map(CpuInfoFast::qomPath).toList());
+      assertThat(filtered)
+          .allSatisfy(s -> assertThat(s.counters()).containsOnlyKeys("exits", "halt_exits"));
     } else {
       assertThat(stats).isEmpty(); // TCG has no KVM stats provider
     }
