@@ -155,7 +155,10 @@ class RealQemuIT {
         f.get(10, TimeUnit.SECONDS);
         throw new AssertionError("command completed after SIGKILL");
       } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(QmpConnectionClosedException.class);
+        assertThat(e.getCause())
+            .isInstanceOfSatisfying(
+                QmpConnectionClosedException.class,
+                lost -> assertThat(lost.commandSent()).isTrue());
       }
     }
     assertThat(c.isOpen()).isFalse();
@@ -185,8 +188,7 @@ class RealQemuIT {
     List<ConnectionState> states = new CopyOnWriteArrayList<>();
     List<QmpConnection> connections = new CopyOnWriteArrayList<>();
     try (QmpSupervisor supervisor =
-        QmpSupervisor.start(
-            client,
+        client.supervise(
             QmpEndpoint.unix(socket),
             client.defaultOptions(),
             new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0),
