@@ -15,22 +15,44 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface QmpClient extends AutoCloseable {
 
+  /** A client with {@link QmpClientOptions#defaults()}. */
   static QmpClient create() {
     return create(QmpClientOptions.defaults());
   }
 
+  /** A client whose {@link #connect(QmpEndpoint)} uses {@code defaults}. */
   static QmpClient create(QmpClientOptions defaults) {
     return new org.qmpsentinel.qmp.internal.DefaultQmpClient(defaults);
   }
 
+  /** The options {@link #connect(QmpEndpoint)} uses. */
   QmpClientOptions defaultOptions();
 
-  /** Connects, reads the greeting and negotiates capabilities. */
+  /**
+   * Connects with {@link #defaultOptions()}; see {@link #connect(QmpEndpoint, QmpClientOptions)}.
+   */
   default CompletableFuture<QmpConnection> connect(QmpEndpoint endpoint) {
     return connect(endpoint, defaultOptions());
   }
 
+  /**
+   * Connects, reads the greeting and negotiates capabilities with {@code options}. The future fails
+   * with {@link QmpConnectException} (whose cause is the reason) when any of that fails.
+   */
   CompletableFuture<QmpConnection> connect(QmpEndpoint endpoint, QmpClientOptions options);
+
+  /**
+   * Starts keeping {@code endpoint} connected: connects at once, and after every failure or loss
+   * reconnects after {@code backoff}'s delay. The listener hears every state change (with the
+   * reason of each loss or failed attempt) and every new connection, on a supervisor thread.
+   *
+   * @return the running supervisor; close it to stop reconnecting and close its connection
+   */
+  QmpSupervisor supervise(
+      QmpEndpoint endpoint,
+      QmpClientOptions options,
+      Backoff backoff,
+      QmpSupervisor.Listener listener);
 
   /** Closes every connection and shuts the event loop group down gracefully. */
   @Override

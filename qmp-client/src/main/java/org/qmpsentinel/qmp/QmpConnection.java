@@ -31,8 +31,9 @@ public interface QmpConnection extends AutoCloseable {
   /**
    * Sends the command. The future fails with {@link QmpErrorException} for an error reply, {@link
    * QmpTimeoutException} after {@code timeout}, {@link QmpConnectionClosedException} when the
-   * connection drops first. Cancelling the future forgets the command (a late reply is discarded
-   * and counted, not treated as a protocol violation).
+   * connection drops first (its {@link QmpConnectionClosedException#commandSent()} tells whether
+   * QEMU may have executed the command). Cancelling the future forgets the command (a late reply is
+   * discarded and counted in {@link QmpConnectionStats#lateReplies()}).
    */
   <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout);
 
@@ -58,6 +59,9 @@ public interface QmpConnection extends AutoCloseable {
    */
   QmpSubscription subscribe(
       Predicate<QmpEvent> filter, QmpEventListener listener, Executor executor);
+
+  /** Counters of replies dropped and events discarded; cheap, for metrics. */
+  QmpConnectionStats stats();
 
   /** Number of commands sent and not yet answered. */
   int pendingCommands();

@@ -19,17 +19,17 @@ public interface QmpSupervisor extends AutoCloseable {
     void onConnected(QmpConnection connection);
   }
 
+  /**
+   * Same as {@code client.supervise(endpoint, options, backoff, listener)}; use {@link
+   * QmpClient#supervise(QmpEndpoint, QmpClientOptions, Backoff, Listener)}.
+   */
   static QmpSupervisor start(
       QmpClient client,
       QmpEndpoint endpoint,
       QmpClientOptions options,
       Backoff backoff,
       Listener listener) {
-    if (!(client instanceof org.qmpsentinel.qmp.internal.DefaultQmpClient defaultClient)) {
-      throw new IllegalArgumentException("client must come from QmpClient.create()");
-    }
-    return org.qmpsentinel.qmp.internal.DefaultQmpSupervisor.start(
-        defaultClient, endpoint, options, backoff, listener);
+    return client.supervise(endpoint, options, backoff, listener);
   }
 
   ConnectionState state();

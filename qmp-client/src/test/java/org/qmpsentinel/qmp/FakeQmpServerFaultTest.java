@@ -40,28 +40,68 @@ class FakeQmpServerFaultTest {
   }
 
   @Test
-  void noGreetingTimesOut() throws Exception {
+  void noGreetingFailsTheConnectWithTheTimeoutAsCause() throws Exception {
     try (FakeQmpServer server = new FakeQmpServer(peer -> {})) {
       assertThat(failure(client.connect(server.endpoint())))
-          .isInstanceOf(QmpTimeoutException.class);
+          .isInstanceOf(QmpConnectException.class)
+          .hasCauseInstanceOf(QmpTimeoutException.class);
     }
   }
 
   @Test
-  void greetingThenSilenceTimesOut() throws Exception {
+  void greetingThenSilenceFailsTheConnectWithTheTimeoutAsCause() throws Exception {
     try (FakeQmpServer server = new FakeQmpServer(peer -> peer.sendLine(FakeQmpServer.GREETING))) {
       assertThat(failure(client.connect(server.endpoint())))
-          .isInstanceOf(QmpTimeoutException.class);
+          .isInstanceOf(QmpConnectException.class)
+          .hasCauseInstanceOf(QmpTimeoutException.class);
     }
   }
 
   @Test
-  void garbageInsteadOfAGreetingIsAProtocolError() throws Exception {
+  void garbageInsteadOfAGreetingFailsTheConnectWithAProtocolError() throws Exception {
     try (FakeQmpServer server = new FakeQmpServer(peer -> peer.sendLine("{\"hello\": 1}"))) {
       assertThat(failure(client.connect(server.endpoint())))
-          .isInstanceOf(QmpProtocolException.class)
-          .hasMessageContaining("greeting");
+          .isInstanceOf(QmpConnectException.class)
+          .hasMessageContaining("greeting")
+          .cause()
+          .isInstanceOf(QmpProtocolException.class);
     }
+  }
+
+  @Test
+  void refusedNegotiationFailsTheConnectWithTheErrorReply() throws Exception {
+    try (FakeQmpServer server =
+        new FakeQmpServer(
+            peer -> {
+              peer.sendLine(FakeQmpServer.GREETING);
+              JsonNode caps = peer.read();
+              peer.sendLine(
+                  "{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"no\"}, \"id\": \""
+                      + caps.path("id").asString()
+                      + "\"}");
+            })) {
+      assertThat(failure(client.connect(server.endpoint())))
+          .isInstanceOf(QmpConnectException.class)
+          .cause()
+          .isInstanceOf(QmpErrorException.class);
+    }
+  }
+
+  @Test
+  void refusedOrMissingSocketsFailTheConnect() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    assertThat(failure(client.connect(QmpEndpoint.tcp("127.0.0.1", closedPort))))
+        .isInstanceOf(QmpConnectException.class)
+        .hasMessageContaining("tcp:127.0.0.1:" + closedPort);
+    java.nio.file.Path missing =
+        java.nio.file.Files.createTempDirectory("qmp-missing").resolve("nothing.qmp");
+    assertThat(failure(client.connect(QmpEndpoint.unix(missing))))
+        .isInstanceOf(QmpConnectException.class)
+        .hasMessageContaining(missing.toString());
   }
 
   @Test
@@ -75,8 +115,11 @@ class FakeQmpServerFaultTest {
               peer.close();
             })) {
       QmpConnection c = client.connect(server.endpoint()).get(5, TimeUnit.SECONDS);
-      assertThat(failure(c.execute(QmpCommands.queryStatus())))
-          .isInstanceOf(QmpConnectionClosedException.class);
+      Throwable lost = failure(c.execute(QmpCommands.queryStatus()));
+      assertThat(lost)
+          .isInstanceOf(QmpConnectionClosedException.class)
+          .hasMessageContaining("sent; outcome unknown");
+      assertThat(((QmpConnectionClosedException) lost).commandSent()).isTrue();
       assertThat(c.closeFuture().get(5, TimeUnit.SECONDS))
           .isInstanceOf(QmpProtocolException.class)
           .hasMessageContaining("ended inside a message");
@@ -84,20 +127,21 @@ class FakeQmpServerFaultTest {
   }
 
   @Test
-  void replyToAnUnknownIdClosesTheConnection() throws Exception {
+  void repliesToUnknownIdsAreDroppedAndCountedAndTheConnectionStays() throws Exception {
     try (FakeQmpServer server =
         new FakeQmpServer(
             peer -> {
               peer.handshake();
-              peer.read();
+              JsonNode cmd = peer.read();
               peer.sendLine("{\"return\": {}, \"id\": \"999\"}");
+              peer.sendLine(
+                  "{\"error\": {\"class\": \"GenericError\", \"desc\": \"x\"}, \"id\": \"abc\"}");
+              peer.reply(cmd, "{\"UUID\": \"mine\"}");
             })) {
       QmpConnection c = client.connect(server.endpoint()).get(5, TimeUnit.SECONDS);
-      assertThat(failure(c.execute(QmpCommands.queryStatus())))
-          .isInstanceOf(QmpConnectionClosedException.class)
-          .hasMessageContaining("unknown id 999");
-      assertThat(c.closeFuture().get(5, TimeUnit.SECONDS)).isInstanceOf(QmpProtocolException.class);
-      assertThat(c.isOpen()).isFalse();
+      assertThat(c.execute(QmpCommands.queryUuid()).get(5, TimeUnit.SECONDS)).isEqualTo("mine");
+      assertThat(c.stats()).isEqualTo(new QmpConnectionStats(2, 0, 0));
+      assertThat(c.isOpen()).isTrue();
     }
   }
 
@@ -181,6 +225,7 @@ class FakeQmpServerFaultTest {
       timedOut.countDown();
       assertThat(c.execute(QmpCommands.queryUuid()).get(5, TimeUnit.SECONDS)).isEqualTo("next");
       assertThat(c.isOpen()).isTrue();
+      assertThat(c.stats()).isEqualTo(new QmpConnectionStats(0, 1, 0));
     }
   }
 
@@ -203,6 +248,7 @@ class FakeQmpServerFaultTest {
       await().until(() -> c.pendingCommands() == 0);
       cancelled.countDown();
       assertThat(c.execute(QmpCommands.queryUuid()).get(5, TimeUnit.SECONDS)).isEqualTo("next");
+      assertThat(c.stats().lateReplies()).isEqualTo(1);
     }
   }
 
@@ -216,10 +262,16 @@ class FakeQmpServerFaultTest {
               peer.send("{\"return\": \"");
               byte[] chunk =
                   "a".repeat(1 << 20).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-              for (int i = 0; i < 50; i++) {
-                peer.send(new String(chunk, java.nio.charset.StandardCharsets.US_ASCII));
+              int sent = 0;
+              try {
+                for (; sent < 50; sent++) {
+                  peer.send(chunk);
+                }
+                peer.send("\"}\r\n");
+              } catch (java.io.IOException expected) {
+                // the client hangs up once the limit is passed
               }
-              peer.send("\"}\r\n");
+              assertThat(sent).as("MiB sent before the client hung up").isLessThan(50);
             })) {
       QmpConnection c = client.connect(server.endpoint()).get(5, TimeUnit.SECONDS);
       assertThat(failure(c.execute(QmpCommands.queryStatus())))
@@ -265,6 +317,7 @@ class FakeQmpServerFaultTest {
       release.countDown();
       await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("E99"));
       assertThat(seen.size() + slow.overflowCount()).isEqualTo(100);
+      assertThat(c.stats().eventsDropped()).isEqualTo(slow.overflowCount());
     }
   }
 
@@ -275,7 +328,9 @@ class FakeQmpServerFaultTest {
       c.close();
       c.closeFuture().get(5, TimeUnit.SECONDS);
       assertThatThrownBy(() -> c.execute(QmpCommands.queryStatus()).get(5, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(QmpConnectionClosedException.class);
+          .cause()
+          .isInstanceOfSatisfying(
+              QmpConnectionClosedException.class, e -> assertThat(e.commandSent()).isFalse());
     }
   }
 }

@@ -96,6 +96,13 @@ class RealQemuIT {
           .extracting(VcpuStats::qomPath)
           .containsExactlyInAnyOrderElementsOf(cpus.stream().map(CpuInfoFast::qomPath).toList());
       assertThat(stats).allMatch(s -> s.counter("exits") >= 0 && s.counter("halt_exits") >= 0);
+      List<VcpuStats> filtered =
+          qmp.execute(QmpCommands.queryVcpuStats(List.of("exits", "halt_exits")));
+      assertThat(filtered)
+          .extracting(VcpuStats::qomPath)
+          .containsExactlyInAnyOrderElementsOf(cpus.stream().map(CpuInfoFast::qomPath).toList());
+      assertThat(filtered)
+          .allSatisfy(s -> assertThat(s.counters()).containsOnlyKeys("exits", "halt_exits"));
     } else {
       assertThat(stats).isEmpty(); // TCG has no KVM stats provider
     }
@@ -148,7 +155,10 @@ class RealQemuIT {
         f.get(10, TimeUnit.SECONDS);
         throw new AssertionError("command completed after SIGKILL");
       } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(QmpConnectionClosedException.class);
+        assertThat(e.getCause())
+            .isInstanceOfSatisfying(
+                QmpConnectionClosedException.class,
+                lost -> assertThat(lost.commandSent()).isTrue());
       }
     }
     assertThat(c.isOpen()).isFalse();
@@ -178,8 +188,7 @@ class RealQemuIT {
     List<ConnectionState> states = new CopyOnWriteArrayList<>();
     List<QmpConnection> connections = new CopyOnWriteArrayList<>();
     try (QmpSupervisor supervisor =
-        QmpSupervisor.start(
-            client,
+        client.supervise(
             QmpEndpoint.unix(socket),
             client.defaultOptions(),
             new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2.0),

@@ -41,9 +41,11 @@ public final class TestQemu {
     cmd.addAll(List.of(extra));
     Process p =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    // Waiting for QEMU to create its socket: a file system condition, polled with a deadline.
+    // Waiting for QEMU to listen on its socket: an outside process's condition, polled with a
+    // deadline. The file exists from bind(), a moment before listen(): a connect in between is
+    // refused (seen under load), so wait for the listening state in /proc/net/unix.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!Files.exists(socket)) {
+    while (!isListening(socket)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
         p.destroyForcibly();
         throw new IOException("QEMU did not start: " + Files.readString(log));
@@ -51,5 +53,26 @@ public final class TestQemu {
       Thread.sleep(10);
     }
     return p;
+  }
+
+  /**
+   * True once a unix socket at {@code path} is listening ({@code __SO_ACCEPTCON} in {@code
+   * /proc/net/unix}); where that file cannot be read, once the socket file exists.
+   */
+  static boolean isListening(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return false;
+    }
+    Path table = Path.of("/proc/net/unix");
+    if (!Files.isReadable(table)) {
+      return true;
+    }
+    String suffix = " " + path;
+    try (var lines = Files.lines(table)) {
+      return lines
+          .filter(line -> line.endsWith(suffix))
+          .map(line -> line.trim().split("\\s+"))
+          .anyMatch(f -> f.length >= 8 && f[3].equals("00010000"));
+    }
   }
 }

@@ -40,7 +40,8 @@ final class DefaultBlockingQmp implements BlockingQmp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       future.cancel(true);
-      throw new QmpConnectionClosedException("interrupted while waiting for a reply", e);
+      // The command may well have been sent: say so, so that nobody re-sends it blindly.
+      throw new QmpConnectionClosedException("interrupted while waiting for a reply", e, true);
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException runtime) {

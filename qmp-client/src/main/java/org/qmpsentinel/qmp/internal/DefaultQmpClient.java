@@ -17,11 +17,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.qmpsentinel.qmp.Backoff;
 import org.qmpsentinel.qmp.QmpClient;
 import org.qmpsentinel.qmp.QmpClientOptions;
+import org.qmpsentinel.qmp.QmpConnectException;
 import org.qmpsentinel.qmp.QmpConnection;
-import org.qmpsentinel.qmp.QmpConnectionClosedException;
 import org.qmpsentinel.qmp.QmpEndpoint;
+import org.qmpsentinel.qmp.QmpSupervisor;
 import org.qmpsentinel.qmp.QmpTimeoutException;
 import org.qmpsentinel.qmp.internal.codec.JsonMessageDecoder;
 import org.qmpsentinel.qmp.internal.codec.JsonMessageEncoder;
@@ -99,19 +101,14 @@ public final class DefaultQmpClient implements QmpClient {
     try {
       connected = bootstrap.connect(transport.address(endpoint));
     } catch (RuntimeException e) {
-      result.completeExceptionally(
-          new QmpConnectionClosedException("cannot connect to " + endpoint + ": " + e, e));
+      result.completeExceptionally(connectFailed(endpoint, e));
       return result;
     }
     connected.addListener(
         f -> {
           if (!f.isSuccess()) {
             Throwable cause = f.cause();
-            executor.execute(
-                () ->
-                    result.completeExceptionally(
-                        new QmpConnectionClosedException(
-                            "cannot connect to " + endpoint + ": " + cause.getMessage(), cause)));
+            executor.execute(() -> result.completeExceptionally(connectFailed(endpoint, cause)));
             return;
           }
           Channel channel = connected.channel();
@@ -136,7 +133,7 @@ public final class DefaultQmpClient implements QmpClient {
                     executor.execute(
                         () -> {
                           if (error != null) {
-                            result.completeExceptionally(error);
+                            result.completeExceptionally(connectFailed(endpoint, error));
                             return;
                           }
                           DefaultQmpConnection connection =
@@ -159,6 +156,21 @@ public final class DefaultQmpClient implements QmpClient {
           session.closed().thenAccept(dispatcher::close);
         });
     return result;
+  }
+
+  /** The real reason, wrapped so that callers can tell a failed connect from a lost connection. */
+  private static QmpConnectException connectFailed(QmpEndpoint endpoint, Throwable cause) {
+    return new QmpConnectException(
+        "cannot connect to " + endpoint + ": " + cause.getMessage(), cause);
+  }
+
+  @Override
+  public QmpSupervisor supervise(
+      QmpEndpoint endpoint,
+      QmpClientOptions options,
+      Backoff backoff,
+      QmpSupervisor.Listener listener) {
+    return DefaultQmpSupervisor.start(this, endpoint, options, backoff, listener);
   }
 
   @Override

@@ -12,6 +12,7 @@ import org.qmpsentinel.qmp.PeerCredentials;
 import org.qmpsentinel.qmp.QmpClientOptions;
 import org.qmpsentinel.qmp.QmpCommand;
 import org.qmpsentinel.qmp.QmpConnection;
+import org.qmpsentinel.qmp.QmpConnectionStats;
 import org.qmpsentinel.qmp.QmpEndpoint;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpEventListener;
@@ -109,6 +110,12 @@ final class DefaultQmpConnection implements QmpConnection {
   public QmpSubscription subscribe(
       Predicate<QmpEvent> filter, QmpEventListener listener, Executor executor) {
     return dispatcher.subscribe(filter, listener, executor);
+  }
+
+  @Override
+  public QmpConnectionStats stats() {
+    return new QmpConnectionStats(
+        session.unknownReplies(), session.lateReplies(), dispatcher.eventsDropped());
   }
 
   @Override

@@ -2,7 +2,6 @@ package org.qmpsentinel.qmp.internal;
 
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -16,7 +15,10 @@ import org.qmpsentinel.qmp.QmpSupervisor;
 /**
  * The reconnect loop: CONNECTING → CONNECTED → (lost) → BACKING_OFF → CONNECTING ... until closed.
  * State lives behind one lock; listener calls go through a serial executor so the caller sees state
- * changes in order and never on an event loop or timer thread.
+ * changes in order and never on an event loop or timer thread. The library logs nothing here: each
+ * BACKING_OFF carries its reason (a {@link org.qmpsentinel.qmp.QmpConnectException} for a failed
+ * attempt, the session's own reason — timeout, protocol violation, peer close — for a loss), and
+ * the caller decides what is worth logging.
  */
 public final class DefaultQmpSupervisor implements QmpSupervisor {
   private final DefaultQmpClient client;
@@ -31,6 +33,7 @@ public final class DefaultQmpSupervisor implements QmpSupervisor {
   private @Nullable QmpConnection connection;
   private @Nullable ScheduledFuture<?> retry;
   private int failedAttempts;
+  private long connectedAtNanos;
   private boolean everConnected;
 
   private DefaultQmpSupervisor(
@@ -89,11 +92,22 @@ public final class DefaultQmpSupervisor implements QmpSupervisor {
       }
       connection = c;
       everConnected = true;
-      failedAttempts = 0;
+      // Not a reset of failedAttempts: that waits until this connection proves healthy.
+      connectedAtNanos = System.nanoTime();
       setState(ConnectionState.CONNECTED, null);
       notifications.execute(() -> listener.onConnected(c));
     }
-    c.closeFuture().thenAccept(this::backOff);
+    c.closeFuture().thenAccept(this::lost);
+  }
+
+  /** The connection closed; {@code cause} is the reason the session recorded (never generic). */
+  private void lost(Throwable cause) {
+    synchronized (this) {
+      if (System.nanoTime() - connectedAtNanos >= backoff.healthyAfter().toNanos()) {
+        failedAttempts = 0; // it was up long enough: this loss starts a fresh series
+      }
+    }
+    backOff(cause);
   }
 
   private void backOff(Throwable cause) {
@@ -102,19 +116,11 @@ public final class DefaultQmpSupervisor implements QmpSupervisor {
         return;
       }
       connection = null;
-      long delayNanos = delayNanos(failedAttempts++);
+      long delayNanos = backoff.delay(failedAttempts).toNanos();
+      failedAttempts = Math.min(failedAttempts + 1, 1_000); // the delay is capped long before
       setState(ConnectionState.BACKING_OFF, cause);
       retry = client.timers().schedule(this::attempt, delayNanos, TimeUnit.NANOSECONDS);
     }
-  }
-
-  /** Full jitter, floored at half the initial delay so a crash-looping QEMU never spins us. */
-  private long delayNanos(int attempt) {
-    double cap =
-        backoff.initial().toNanos() * Math.pow(backoff.multiplier(), Math.min(attempt, 30));
-    long capNanos = (long) Math.min(cap, backoff.max().toNanos());
-    long floor = backoff.initial().toNanos() / 2;
-    return floor + ThreadLocalRandom.current().nextLong(Math.max(1, capNanos - floor + 1));
   }
 
   private void setState(ConnectionState next, @Nullable Throwable cause) {

@@ -3,6 +3,7 @@ package org.qmpsentinel.qmp.internal.events;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import org.qmpsentinel.qmp.EventOverflowPolicy;
 import org.qmpsentinel.qmp.QmpEvent;
@@ -26,6 +27,7 @@ final class BufferedSubscription implements QmpSubscription {
   private final int capacity;
   private final EventOverflowPolicy policy;
   private final Runnable onCancel;
+  private final LongAdder droppedOnConnection;
   private final ArrayDeque<QmpEvent> queue = new ArrayDeque<>();
   private final AtomicLong overflows = new AtomicLong();
   private boolean draining;
@@ -39,13 +41,15 @@ final class BufferedSubscription implements QmpSubscription {
       Executor executor,
       int capacity,
       EventOverflowPolicy policy,
-      Runnable onCancel) {
+      Runnable onCancel,
+      LongAdder droppedOnConnection) {
     this.filter = filter;
     this.listener = listener;
     this.executor = executor;
     this.capacity = capacity;
     this.policy = policy;
     this.onCancel = onCancel;
+    this.droppedOnConnection = droppedOnConnection;
   }
 
   /** Called on the event loop. */
@@ -68,6 +72,7 @@ final class BufferedSubscription implements QmpSubscription {
       }
       if (queue.size() >= capacity) {
         overflows.incrementAndGet();
+        droppedOnConnection.increment();
         switch (policy) {
           case DROP_OLDEST -> {
             queue.pollFirst();

@@ -2,7 +2,9 @@ package org.qmpsentinel.qmp.internal.events;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.EventOverflowPolicy;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpEventListener;
@@ -14,7 +16,8 @@ public final class EventDispatcher {
       new CopyOnWriteArrayList<>();
   private final int capacity;
   private final EventOverflowPolicy policy;
-  private volatile Throwable closed;
+  private final LongAdder dropped = new LongAdder();
+  private volatile @Nullable Throwable closed;
 
   public EventDispatcher(int capacity, EventOverflowPolicy policy) {
     this.capacity = capacity;
@@ -26,7 +29,13 @@ public final class EventDispatcher {
     BufferedSubscription[] self = new BufferedSubscription[1];
     self[0] =
         new BufferedSubscription(
-            filter, listener, executor, capacity, policy, () -> subscriptions.remove(self[0]));
+            filter,
+            listener,
+            executor,
+            capacity,
+            policy,
+            () -> subscriptions.remove(self[0]),
+            dropped);
     subscriptions.add(self[0]);
     Throwable cause = closed;
     if (cause != null) {
@@ -40,6 +49,11 @@ public final class EventDispatcher {
     for (BufferedSubscription s : subscriptions) {
       s.offer(event);
     }
+  }
+
+  /** Events discarded or refused by full buffers, over every subscription ever made. */
+  public long eventsDropped() {
+    return dropped.sum();
   }
 
   public void close(Throwable cause) {

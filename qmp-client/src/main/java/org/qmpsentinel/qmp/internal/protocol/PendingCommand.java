@@ -12,6 +12,9 @@ final class PendingCommand {
   /** Event-loop ticker time (nanos) after which the command times out. */
   final long deadline;
 
+  /** The write completed: the command is in the socket, so QEMU may execute it. */
+  boolean written;
+
   PendingCommand(String id, String name, ReplyHandler reply, Duration timeout, long deadline) {
     this.id = id;
     this.name = name;

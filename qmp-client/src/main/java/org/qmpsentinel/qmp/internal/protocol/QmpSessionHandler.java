@@ -17,6 +17,8 @@ import org.qmpsentinel.qmp.QmpException;
 import org.qmpsentinel.qmp.QmpGreeting;
 import org.qmpsentinel.qmp.QmpProtocolException;
 import org.qmpsentinel.qmp.QmpTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -27,6 +29,7 @@ import tools.jackson.databind.node.ObjectNode;
  * state needs no locks; nothing here blocks or runs caller code.
  */
 public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(QmpSessionHandler.class);
 
   /** Protocol states, as in qemu.qmp's {@code Runstate}. */
   public enum State {
@@ -51,7 +54,9 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
   private @Nullable QmpGreeting greeting;
   private boolean oobEnabled;
   private @Nullable Throwable failure;
-  private volatile long lateReplies; // written on the event loop only
+  // Written on the event loop only; read by stats() anywhere.
+  private volatile long lateReplies;
+  private volatile long unknownReplies;
 
   public QmpSessionHandler(boolean requestOob, Consumer<QmpEvent> eventSink) {
     this.requestOob = requestOob;
@@ -119,7 +124,9 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(Messages.command(idText, name, arguments, oob))
         .addListener(
             f -> {
-              if (!f.isSuccess()) {
+              if (f.isSuccess()) {
+                command.written = true;
+              } else {
                 PendingCommand failed = pending.take(idText);
                 if (failed != null) {
                   pendingCount.set(pending.size());
@@ -221,11 +228,8 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     String id = idNode.asString();
     PendingCommand command = pending.take(id);
     if (command == null) {
-      if (pending.wasIssued(id)) {
-        lateReplies++; // the caller gave up on it (timeout/cancel); expected, counted
-        return;
-      }
-      throw new QmpProtocolException("reply to unknown id " + id);
+      dropUnroutable(id, message);
+      return;
     }
     pendingCount.set(pending.size());
     JsonNode error = message.get("error");
@@ -235,6 +239,30 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
               command.name, error.path("class").asString(""), error.path("desc").asString("")));
     } else {
       command.reply.onReturn(message.get("return"));
+    }
+  }
+
+  /**
+   * The QMP specification: "Clients should drop all the responses that have an unknown id field"
+   * (qemu.qmp does the same). A reply to an id we sent but no longer wait for is expected after a
+   * timeout or cancellation; one to an id we never sent is the peer's bug, worth one warning per
+   * connection but not a reason to drop the session and every command in flight.
+   */
+  private void dropUnroutable(String id, JsonNode message) {
+    if (pending.wasIssued(id)) {
+      lateReplies++;
+      log.debug("{}: dropped the late reply to id {}", ctx.channel(), id);
+      return;
+    }
+    unknownReplies++;
+    if (unknownReplies == 1) {
+      log.warn(
+          "{}: dropped a reply to unknown id {} (further ones are logged at DEBUG): {}",
+          ctx.channel(),
+          id,
+          Messages.abbreviate(message));
+    } else {
+      log.debug("{}: dropped a reply to unknown id {}", ctx.channel(), id);
     }
   }
 
@@ -279,8 +307,12 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     for (PendingCommand command : pending.drain()) {
       command.reply.onFailure(
           new QmpConnectionClosedException(
-              "connection closed before the reply to " + command.name + ": " + reason.getMessage(),
-              reason));
+              "connection closed before the reply to "
+                  + command.name
+                  + (command.written ? " (sent; outcome unknown): " : " (never sent): ")
+                  + reason.getMessage(),
+              reason,
+              command.written));
     }
     pendingCount.set(0);
     negotiated.completeExceptionally(
@@ -292,8 +324,13 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  /** Late replies discarded after a timeout or cancellation. */
+  /** Replies dropped because their command had timed out or been cancelled. */
   public long lateReplies() {
     return lateReplies;
+  }
+
+  /** Replies dropped because their id was never sent on this connection. */
+  public long unknownReplies() {
+    return unknownReplies;
   }
 }
