@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One VM's polls: a timer per VM at the {@link PollCadence} the phase needs, at most one poll in
- * flight (a hung monitor delays only its own VM), an immediate poll on identification and on
- * RESET, and each poll's results fed to the detector in the order they arrive. Confined to the
- * VM's executor; the timer only submits a task to it.
+ * flight (a hung monitor delays only its own VM), an immediate poll on identification and on RESET,
+ * and each poll's results fed to the detector in the order they arrive. Confined to the VM's
+ * executor; the timer only submits a task to it.
  */
 final class PollLoop {
   private static final Logger log = LoggerFactory.getLogger(VmSupervisor.class);
@@ -71,8 +71,8 @@ final class PollLoop {
   }
 
   /**
-   * A new boot: its baseline is the next poll's counters, read before the firmware wakes the APs.
-   * A poll already in flight was sent before the reset and will not count.
+   * A new boot: its baseline is the next poll's counters, read before the firmware wakes the APs. A
+   * poll already in flight was sent before the reset and will not count.
    */
   void onReset() {
     resets++;
@@ -89,8 +89,7 @@ final class PollLoop {
     cancelTick();
     long delay = parts.cadence().nextDelayNanos(state.watch.phase(), ticker.nanos());
     try {
-      nextTick =
-          timers.schedule(() -> executor.execute(this::tick), delay, TimeUnit.NANOSECONDS);
+      nextTick = timers.schedule(() -> executor.execute(this::tick), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       log.debug("{}: not polling any more: the agent is shutting down", state.name);
     }

@@ -82,7 +82,7 @@ final class Poller {
 
   private CompletableFuture<Optional<List<VcpuStats>>> kvmStats(QmpConnection c, VmWatch w) {
     Intrusion kick = policy.classifyQmp("query-stats", Map.of("target", "vcpu"));
-    return gate.pass(w, kick, () -> runner.run(c, QmpCommands.queryVcpuStats()))
+    return gate.pass(w, kick, () -> runner.run(c, QmpCommands.queryVcpuStats(KVM_COUNTERS)))
         .thenApply(
             gated ->
                 gated instanceof Gated.Ran<List<VcpuStats>> ran

@@ -79,7 +79,14 @@ public final class VmSupervisor implements AutoCloseable {
                 publisher));
     MonitorSession session =
         new MonitorSession(
-            state, executor, settings, runtime.ticker(), runner, reporter, polls, listener,
+            state,
+            executor,
+            settings,
+            runtime.ticker(),
+            runner,
+            reporter,
+            polls,
+            listener,
             publisher);
     this.connection =
         runtime
