@@ -1,6 +1,7 @@
 package org.qmpsentinel.agent;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,8 +72,9 @@ class SentinelConfiguration {
   }
 
   @Bean
-  SentinelMetrics sentinelMetrics(MeterRegistry registry) {
-    return new SentinelMetrics(registry);
+  SentinelMetrics sentinelMetrics(
+      MeterRegistry registry, ObjectProvider<PrometheusRegistry> prometheus) {
+    return new SentinelMetrics(registry, prometheus.getIfAvailable());
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")

@@ -99,14 +99,14 @@ class AgentIT {
       assertThat(confirmed.path("evidence").path("stuck_aps").toString()).contains("1");
       assertThat(
               metric(
-                  "qmp_sentinel_alert_deliveries_total{application=\"qmp-sentinel\",outcome=\"retry\",webhook=\"test-receiver\"}"))
+                  "qmp_sentinel_alert_deliveries_total{outcome=\"retry\",webhook=\"test-receiver\"}"))
           .isGreaterThanOrEqualTo(2);
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> metric("qmp_sentinel_alert_spool_depth{application=\"qmp-sentinel\"}") == 0);
+          .until(() -> metric("qmp_sentinel_alert_spool_depth") == 0);
       assertThat(
               metric(
-                  "qmp_sentinel_hang_confirmed{application=\"qmp-sentinel\",kind=\"AP_STUCK_IN_RESET\",uuid=\"\",vm=\"stuck-a\"}"))
+                  "qmp_sentinel_hang_confirmed{kind=\"AP_STUCK_IN_RESET\",uuid=\"\",vm=\"stuck-a\"}"))
           .isEqualTo(1);
     }
     // Meanwhile the healthy guest, booted the same way, never raised anything.
@@ -125,23 +125,23 @@ class AgentIT {
             () -> {
               assertThat(
                       metric(
-                          "qmp_sentinel_vm_up{application=\"qmp-sentinel\",uuid=\"\",vm=\"healthy-a\"}"))
+                          "qmp_sentinel_vm_up{uuid=\"\",vm=\"healthy-a\"}"))
                   .isEqualTo(1);
               assertThat(
                       metric(
-                          "qmp_sentinel_vm_running{application=\"qmp-sentinel\",uuid=\"\",vm=\"healthy-a\"}"))
+                          "qmp_sentinel_vm_running{uuid=\"\",vm=\"healthy-a\"}"))
                   .isEqualTo(1);
               assertThat(
                       metric(
-                          "qmp_sentinel_vm_vcpus{application=\"qmp-sentinel\",uuid=\"\",vm=\"healthy-a\"}"))
+                          "qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"healthy-a\"}"))
                   .isEqualTo(4);
               assertThat(
                       metric(
-                          "qmp_sentinel_vcpu_cpu_seconds_total{application=\"qmp-sentinel\",uuid=\"\",vcpu=\"0\",vm=\"healthy-a\"}"))
+                          "qmp_sentinel_vcpu_cpu_seconds_total{uuid=\"\",vcpu=\"0\",vm=\"healthy-a\"}"))
                   .isGreaterThan(0);
               assertThat(prometheus())
                   .contains(
-                      "qmp_sentinel_qmp_command_seconds_count{application=\"qmp-sentinel\",command=\"query-status\"");
+                      "qmp_sentinel_qmp_command_seconds_count{command=\"query-status\"");
             });
   }
 
@@ -173,7 +173,7 @@ class AgentIT {
         .isEqualTo(401);
     assertThat(
             metric(
-                "qmp_sentinel_intrusive_commands_total{application=\"qmp-sentinel\",decision=\"denied\",reason=\"startup_ap_sync\"}"))
+                "qmp_sentinel_intrusive_commands_total{decision=\"denied\",reason=\"startup_ap_sync\"}"))
         .isGreaterThanOrEqualTo(1);
   }
 

@@ -3,9 +3,9 @@ package org.qmpsentinel.agent.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.BaselineQuality;
@@ -13,8 +13,9 @@ import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.IntrusionDecision;
 
 /**
- * Turns supervisor reports into meters: per VM ({@link VmMeters}, read from the snapshot each poll
- * publishes), and agent-wide timers and counters.
+ * Turns supervisor reports into metrics: per VM through {@link VmSeriesCollector} (registered with
+ * the Prometheus registry: one pass over the VMs per scrape), agent-wide through Micrometer timers
+ * and counters.
  */
 public final class SentinelMetrics implements SupervisorListener {
   private static final Duration[] LATENCY_SLOS = {
@@ -30,11 +31,18 @@ public final class SentinelMetrics implements SupervisorListener {
   };
 
   private final MeterRegistry registry;
-  private final Map<String, VmMeters> vms = new ConcurrentHashMap<>();
+  private final VmSeriesCollector vms = new VmSeriesCollector();
   private final Timer polls;
 
-  public SentinelMetrics(MeterRegistry registry) {
+  /**
+   * @param prometheus where the per-VM series are collected; without one (no Prometheus export)
+   *     only the agent-wide meters exist
+   */
+  public SentinelMetrics(MeterRegistry registry, @Nullable PrometheusRegistry prometheus) {
     this.registry = registry;
+    if (prometheus != null) {
+      prometheus.register(vms);
+    }
     this.polls =
         Timer.builder("qmp.sentinel.poll")
             .description("time from sending a VM's poll to its last reply")
@@ -44,15 +52,12 @@ public final class SentinelMetrics implements SupervisorListener {
 
   @Override
   public void onSnapshot(VmSnapshot snapshot) {
-    vms.computeIfAbsent(snapshot.key(), k -> new VmMeters(registry, snapshot)).update(snapshot);
+    vms.update(snapshot);
   }
 
   @Override
   public void onReconnect(VmSnapshot vm) {
-    VmMeters m = vms.get(vm.key());
-    if (m != null) {
-      m.reconnects().increment();
-    }
+    vms.reconnected(vm.key());
   }
 
   @Override
@@ -69,10 +74,7 @@ public final class SentinelMetrics implements SupervisorListener {
         .register(registry)
         .record(latency);
     if (!"ok".equals(outcome)) {
-      VmMeters m = vms.get(vm.key());
-      if (m != null) {
-        m.errors(command, outcome).increment();
-      }
+      vms.failed(vm.key(), "timeout".equals(outcome));
     }
   }
 
@@ -108,9 +110,6 @@ public final class SentinelMetrics implements SupervisorListener {
   /** The VM vanished: its meters go with it. */
   @Override
   public void onVanished(String key) {
-    VmMeters m = vms.remove(key);
-    if (m != null) {
-      m.removeAll();
-    }
+    vms.remove(key);
   }
 }

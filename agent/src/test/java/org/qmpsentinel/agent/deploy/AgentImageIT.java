@@ -114,14 +114,14 @@ class AgentImageIT {
                         .body();
                 assertThat(body)
                     .contains(
-                        "qmp_sentinel_vm_up{application=\"qmp-sentinel\",uuid=\"\",vm=\"image-vm\"} 1.0");
+                        "qmp_sentinel_vm_up{uuid=\"\",vm=\"image-vm\"} 1.0");
                 assertThat(body)
                     .contains(
-                        "qmp_sentinel_vm_vcpus{application=\"qmp-sentinel\",uuid=\"\",vm=\"image-vm\"} 2.0");
+                        "qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"image-vm\"} 2.0");
                 // --pid host: the container reads the host's vCPU thread CPU time
                 assertThat(body)
                     .contains(
-                        "qmp_sentinel_vcpu_cpu_seconds_total{application=\"qmp-sentinel\",uuid=\"\",vcpu=\"0\",vm=\"image-vm\"}");
+                        "qmp_sentinel_vcpu_cpu_seconds_total{uuid=\"\",vcpu=\"0\",vm=\"image-vm\"}");
               });
     }
   }

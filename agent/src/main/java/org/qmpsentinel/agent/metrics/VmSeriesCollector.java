@@ -1,0 +1,165 @@
+package org.qmpsentinel.agent.metrics;
+
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.qmpsentinel.agent.supervisor.VmSnapshot;
+import org.qmpsentinel.hang.HangEvent;
+import org.qmpsentinel.hang.HangKind;
+import org.qmpsentinel.hang.HangState;
+import org.qmpsentinel.hang.Phase;
+
+/**
+ * Every watched VM's series, produced in one pass over the latest snapshots at scrape time — no
+ * meter objects per VM, so the scrape of a thousand VMs costs a loop, not a thousand meter
+ * look-ups, and a vanished VM's series disappear with its entry. Counters are present at 0 from the
+ * VM's first appearance.
+ *
+ * <p>Per-vCPU KVM exits are not exported: the agent reads them only while a VM starts (they kick
+ * vCPUs), so a counter of them would stand still in STEADY and mislead {@code rate()}.
+ */
+final class VmSeriesCollector implements MultiCollector {
+
+  /** One VM: its latest snapshot and its event counters. */
+  private static final class Vm {
+    volatile VmSnapshot snapshot;
+    final LongAdder reconnects = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder timeouts = new LongAdder();
+
+    Vm(VmSnapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+  }
+
+  private final Map<String, Vm> vms = new ConcurrentHashMap<>();
+
+  void update(VmSnapshot s) {
+    vms.computeIfAbsent(s.key(), k -> new Vm(s)).snapshot = s;
+  }
+
+  void remove(String key) {
+    vms.remove(key);
+  }
+
+  void reconnected(String key) {
+    Vm vm = vms.get(key);
+    if (vm != null) {
+      vm.reconnects.increment();
+    }
+  }
+
+  void failed(String key, boolean timeout) {
+    Vm vm = vms.get(key);
+    if (vm != null) {
+      (timeout ? vm.timeouts : vm.errors).increment();
+    }
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    Series up = new Series("qmp_sentinel_vm_up", "1 while the VM's QMP connection is up");
+    Series running = new Series("qmp_sentinel_vm_running", "1 while the guest runs");
+    Series vcpus = new Series("qmp_sentinel_vm_vcpus", "number of vCPUs");
+    Series phase = new Series("qmp_sentinel_vm_phase", "1 for the VM's current boot phase");
+    Series runState = new Series("qmp_sentinel_vm_run_state", "1 for QEMU's current run state");
+    Series suspected = new Series("qmp_sentinel_hang_suspected", "1 while a hang is suspected");
+    Series confirmed = new Series("qmp_sentinel_hang_confirmed", "1 while a hang is confirmed");
+    Counters cpu = new Counters("qmp_sentinel_vcpu_cpu_seconds", "host CPU time of the vCPU");
+    Counters reconnects = new Counters("qmp_sentinel_qmp_reconnects", "QMP reconnect attempts");
+    Counters errors =
+        new Counters("qmp_sentinel_qmp_errors", "QMP commands that failed or timed out, by kind");
+    Counters dropped =
+        new Counters("qmp_sentinel_qmp_events_dropped", "events dropped: the monitor flooded them");
+    for (Vm vm : vms.values()) {
+      VmSnapshot s = vm.snapshot;
+      String[] id = {"vm", s.name(), "uuid", s.uuid()};
+      Labels labels = Labels.of(id);
+      up.add(labels, s.connected());
+      running.add(labels, s.running());
+      vcpus.add(labels, s.vcpus().size());
+      for (Phase p : Phase.values()) {
+        phase.add(labels.add("phase", p.name()), s.phase() == p);
+      }
+      runState.add(labels.add("state", s.runState()), true);
+      for (HangKind k : HangKind.values()) {
+        HangState state = hangState(s, k);
+        suspected.add(labels.add("kind", k.name()), state == HangState.SUSPECTED);
+        confirmed.add(labels.add("kind", k.name()), state == HangState.CONFIRMED);
+      }
+      for (VmSnapshot.Vcpu v : s.vcpus()) {
+        cpu.add(labels.add("vcpu", Integer.toString(v.index())), v.cpuSeconds());
+      }
+      reconnects.add(labels, vm.reconnects.sum());
+      errors.add(labels.add("kind", "error"), vm.errors.sum());
+      errors.add(labels.add("kind", "timeout"), vm.timeouts.sum());
+      dropped.add(labels, s.eventsDropped());
+    }
+    return MetricSnapshots.of(
+        up.build(),
+        running.build(),
+        vcpus.build(),
+        phase.build(),
+        runState.build(),
+        suspected.build(),
+        confirmed.build(),
+        cpu.build(),
+        reconnects.build(),
+        errors.build(),
+        dropped.build());
+  }
+
+  private static HangState hangState(VmSnapshot s, HangKind kind) {
+    for (HangEvent h : s.activeHangs()) {
+      if (h.kind() == kind) {
+        return h.state();
+      }
+    }
+    return HangState.RESOLVED;
+  }
+
+  /** One gauge family being built. */
+  private static final class Series {
+    private final GaugeSnapshot.Builder builder;
+
+    Series(String name, String help) {
+      builder = GaugeSnapshot.builder().name(name).help(help);
+    }
+
+    void add(Labels labels, boolean value) {
+      add(labels, value ? 1 : 0);
+    }
+
+    void add(Labels labels, double value) {
+      builder.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
+    }
+
+    GaugeSnapshot build() {
+      return builder.build();
+    }
+  }
+
+  /** One counter family being built (exposed with {@code _total}). */
+  private static final class Counters {
+    private final CounterSnapshot.Builder builder;
+
+    Counters(String name, String help) {
+      builder = CounterSnapshot.builder().name(name).help(help);
+    }
+
+    void add(Labels labels, double value) {
+      builder.dataPoint(CounterDataPointSnapshot.builder().labels(labels).value(value).build());
+    }
+
+    CounterSnapshot build() {
+      return builder.build();
+    }
+  }
+}
