@@ -123,25 +123,16 @@ class AgentIT {
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
             () -> {
-              assertThat(
-                      metric(
-                          "qmp_sentinel_vm_up{uuid=\"\",vm=\"healthy-a\"}"))
+              assertThat(metric("qmp_sentinel_vm_up{uuid=\"\",vm=\"healthy-a\"}")).isEqualTo(1);
+              assertThat(metric("qmp_sentinel_vm_running{uuid=\"\",vm=\"healthy-a\"}"))
                   .isEqualTo(1);
-              assertThat(
-                      metric(
-                          "qmp_sentinel_vm_running{uuid=\"\",vm=\"healthy-a\"}"))
-                  .isEqualTo(1);
-              assertThat(
-                      metric(
-                          "qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"healthy-a\"}"))
-                  .isEqualTo(4);
+              assertThat(metric("qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"healthy-a\"}")).isEqualTo(4);
               assertThat(
                       metric(
                           "qmp_sentinel_vcpu_cpu_seconds_total{uuid=\"\",vcpu=\"0\",vm=\"healthy-a\"}"))
                   .isGreaterThan(0);
               assertThat(prometheus())
-                  .contains(
-                      "qmp_sentinel_qmp_command_seconds_count{command=\"query-status\"");
+                  .contains("qmp_sentinel_qmp_command_seconds_count{command=\"query-status\"");
             });
   }
 

@@ -112,12 +112,8 @@ class AgentImageIT {
                             HttpRequest.newBuilder(metrics).build(),
                             HttpResponse.BodyHandlers.ofString())
                         .body();
-                assertThat(body)
-                    .contains(
-                        "qmp_sentinel_vm_up{uuid=\"\",vm=\"image-vm\"} 1.0");
-                assertThat(body)
-                    .contains(
-                        "qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"image-vm\"} 2.0");
+                assertThat(body).contains("qmp_sentinel_vm_up{uuid=\"\",vm=\"image-vm\"} 1.0");
+                assertThat(body).contains("qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"image-vm\"} 2.0");
                 // --pid host: the container reads the host's vCPU thread CPU time
                 assertThat(body)
                     .contains(
