@@ -2,6 +2,7 @@ package org.qmpsentinel.agent.alert;
 
 import java.time.Instant;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
@@ -77,7 +78,7 @@ public final class AlertFormats {
   }
 
   private static ObjectNode alert(
-      HangEvent e, String host, String severity, Instant starts, Instant ends) {
+      HangEvent e, String host, String severity, Instant starts, @Nullable Instant ends) {
     ObjectNode a = JSON.createObjectNode();
     ObjectNode labels = a.putObject("labels");
     labels.put("alertname", alertName(e.kind()));

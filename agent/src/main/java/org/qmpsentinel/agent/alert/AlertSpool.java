@@ -90,7 +90,7 @@ public final class AlertSpool {
       Files.createFile(marker);
     }
     Files.deleteIfExists(entry.file());
-    fsyncDirectory(entry.file().getParent());
+    fsyncDirectory(java.util.Objects.requireNonNull(entry.file().getParent()));
   }
 
   /** Pending notifications across all webhooks. */

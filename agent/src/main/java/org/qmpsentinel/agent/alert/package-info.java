@@ -4,4 +4,7 @@
  * exponentially with jitter; an outage delays alerts, a restart resumes them, and a stable key
  * keeps the same notification from being queued twice.
  */
+@NullMarked
 package org.qmpsentinel.agent.alert;
+
+import org.jspecify.annotations.NullMarked;

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.config.SentinelProperties;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
 import org.qmpsentinel.agent.supervisor.VmSupervisor;
@@ -43,7 +44,7 @@ public class HmpController {
   @PostMapping("/api/v1/vms/{id}/hmp")
   public ResponseEntity<Map<String, Object>> hmp(
       @PathVariable String id,
-      @RequestHeader(value = "Authorization", required = false) String authorization,
+      @RequestHeader(value = "Authorization", required = false) @Nullable String authorization,
       @RequestBody HmpRequest request,
       HttpServletRequest http) {
     if (!config.enabled()) {
@@ -87,12 +88,13 @@ public class HmpController {
         Map.of("allowed", true, "reason", result.reason(), "output", result.output()));
   }
 
-  private boolean authorized(String header) {
-    if (header == null || !header.startsWith("Bearer ")) {
+  private boolean authorized(@Nullable String header) {
+    String token = config.token(); // set whenever the endpoint is enabled (checked at start-up)
+    if (token == null || header == null || !header.startsWith("Bearer ")) {
       return false;
     }
     byte[] given = header.substring("Bearer ".length()).getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(given, config.token().getBytes(StandardCharsets.UTF_8));
+    return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8));
   }
 
   private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String message) {

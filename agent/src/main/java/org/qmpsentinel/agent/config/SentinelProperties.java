@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.qmp.Backoff;
@@ -26,7 +27,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("sentinel")
 public record SentinelProperties(
-    String host,
+    @Nullable String host,
     @Valid @NotNull @DefaultValue Discovery discovery,
     @Valid @NotNull @DefaultValue Poll poll,
     @Valid @NotNull @DefaultValue Detector detector,
@@ -168,9 +169,9 @@ public record SentinelProperties(
       @NotBlank String name,
       @NotNull URI url,
       @NotNull @DefaultValue("GENERIC") WebhookMode mode,
-      String bearerToken,
-      String username,
-      String password,
+      @Nullable String bearerToken,
+      @Nullable String username,
+      @Nullable String password,
       @NotNull @DefaultValue("5s") Duration timeout) {
     public Webhook {
       if (url != null && url.getScheme() != null && !url.getScheme().startsWith("http")) {
@@ -195,7 +196,7 @@ public record SentinelProperties(
    * @param enabled serve the endpoint (off by default)
    * @param token required {@code Authorization: Bearer} token
    */
-  public record Hmp(@DefaultValue("false") boolean enabled, String token) {
+  public record Hmp(@DefaultValue("false") boolean enabled, @Nullable String token) {
     public Hmp {
       if (enabled && (token == null || token.isBlank())) {
         throw new IllegalArgumentException(

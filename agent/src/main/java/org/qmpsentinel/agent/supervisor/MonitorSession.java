@@ -46,6 +46,8 @@ final class MonitorSession {
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private final AtomicLong droppedEvents = new AtomicLong();
   private @Nullable String lastFailure;
+  private boolean everConnected;
+  private boolean closedByUs;
 
   MonitorSession(
       VmState state,
@@ -68,7 +70,7 @@ final class MonitorSession {
     this.publisher = publisher;
   }
 
-  void onStateChange(ConnectionState s, @Nullable Throwable cause, long reconnects) {
+  void onStateChange(ConnectionState s, @Nullable Throwable cause) {
     if (s == ConnectionState.BACKING_OFF || s == ConnectionState.CLOSED) {
       boolean wasIdentified = state.identified != null;
       state.current = null;
@@ -83,12 +85,15 @@ final class MonitorSession {
           // as unresponsive as one whose commands time out.
           reporter.outcome("connect", Outcome.TIMEOUT);
         }
-        failure(wasIdentified ? "connection lost" : "connecting failed", cause);
+        if (!closedByUs) {
+          failure(wasIdentified ? "connection lost" : "connecting failed", cause);
+        }
+        closedByUs = false;
       }
       publisher.publish(state);
       listener.onConnectionChange(reporter.snapshot(), false);
     }
-    if (s == ConnectionState.CONNECTING && reconnects > 0) {
+    if (s == ConnectionState.CONNECTING && everConnected) {
       listener.onReconnect(reporter.snapshot());
     }
   }
@@ -99,6 +104,7 @@ final class MonitorSession {
       return;
     }
     state.current = c;
+    everConnected = true;
     c.peerCredentials().ifPresent(cred -> state.pid = cred.pid());
     // Delivered inline on the event loop only to be queued here: events and replies then enter
     // the pipeline in wire order (a subscription's own drain task could overtake a reply).
@@ -111,6 +117,7 @@ final class MonitorSession {
               }
               if (error != null) {
                 failure("identifying the VM failed", CommandRunner.rootCause(error));
+                closedByUs = true; // the loss that follows is this failure, already logged
                 c.close(); // the QMP supervisor reconnects with backoff
                 return;
               }

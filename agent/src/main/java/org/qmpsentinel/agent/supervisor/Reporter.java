@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
 final class Reporter {
   private static final Logger log = LoggerFactory.getLogger(VmSupervisor.class);
 
+  private static final String LIVENESS_PROBE = "query-status";
+
   private final VmState state;
   private final SupervisorListener listener;
   private final HangResponder responder;
@@ -65,12 +67,17 @@ final class Reporter {
     }
   }
 
-  /** Every command: to the listener, and to the detector as evidence of a live or stuck monitor. */
+  /**
+   * Every command goes to the listener; {@code query-status} — one per poll and one per
+   * identification — also to the detector, as evidence of a live or stuck monitor. Counting every
+   * command would let one overloaded moment, whose pipelined commands all time out together, look
+   * like several unanswered polls in a row.
+   */
   void onCommand(String command, Duration latency, @Nullable Throwable failure) {
     boolean timeout = failure instanceof QmpTimeoutException;
     listener.onCommand(
         snapshot(), command, latency, failure == null ? "ok" : timeout ? "timeout" : "error");
-    if (failure == null || timeout) {
+    if (LIVENESS_PROBE.equals(command) && (failure == null || timeout)) {
       outcome(command, timeout ? Outcome.TIMEOUT : Outcome.OK);
     }
   }

@@ -3,6 +3,7 @@ package org.qmpsentinel.agent.supervisor;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,7 @@ final class SerialExecutor implements Executor {
   private final Executor pool;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private boolean scheduled;
-  private Thread runner;
+  private @Nullable Thread runner;
 
   SerialExecutor(Executor pool) {
     this.pool = pool;

@@ -2,7 +2,6 @@ package org.qmpsentinel.agent.supervisor;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.qmpsentinel.hang.VmWatch;
 
@@ -12,17 +11,19 @@ import org.qmpsentinel.hang.VmWatch;
  * one reference this class owns — the only thing of a VM that other threads ever read.
  */
 final class SnapshotPublisher {
-  private final AtomicReference<VmSnapshot> latest = new AtomicReference<>();
+  /** The one reference other threads read: an immutable snapshot, replaced, never mutated. */
+  private volatile VmSnapshot latest;
+
   private final Consumer<VmSnapshot> listener;
   private boolean closed;
 
   SnapshotPublisher(VmState initial, Consumer<VmSnapshot> listener) {
     this.listener = listener;
-    latest.set(build(initial));
+    this.latest = build(initial);
   }
 
   VmSnapshot latest() {
-    return latest.get();
+    return latest;
   }
 
   /** Publishes the VM's current state (on the VM's executor). */
@@ -31,7 +32,7 @@ final class SnapshotPublisher {
       return; // a vanished VM: a late report would resurrect its meters
     }
     VmSnapshot s = build(state);
-    latest.set(s);
+    latest = s;
     listener.accept(s);
   }
 

@@ -18,10 +18,14 @@ import org.slf4j.LoggerFactory;
 public final class VmRegistry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmRegistry.class);
 
+  /** VMs connecting and identifying at once; the rest wait their turn (see StartQueue). */
+  static final int MAX_STARTING = 64;
+
   private final SupervisorRuntime runtime;
   private final SupervisorSettings settings;
   private final SupervisorListener listener;
   private final Map<String, VmSupervisor> supervisors = new ConcurrentHashMap<>();
+  private final StartQueue starts = new StartQueue(MAX_STARTING);
 
   public VmRegistry(
       SupervisorRuntime runtime, SupervisorSettings settings, SupervisorListener listener) {
@@ -31,15 +35,33 @@ public final class VmRegistry implements AutoCloseable {
   }
 
   public void appeared(DiscoveredVm vm) {
-    supervisors.computeIfAbsent(
-        vm.key(),
-        k -> {
-          log.info("discovered {} at {} (via {})", vm.name(), vm.endpoint(), vm.source());
-          return VmSupervisor.start(vm, settings, runtime, listener);
-        });
+    if (supervisors.containsKey(vm.key())) {
+      return;
+    }
+    log.info("discovered {} at {} (via {})", vm.name(), vm.endpoint(), vm.source());
+    starts.submit(vm.key(), () -> start(vm));
+  }
+
+  private void start(DiscoveredVm vm) {
+    String key = vm.key();
+    SupervisorListener settleOnFirstAnswer =
+        new ForwardingListener(listener) {
+          private boolean settled; // confined to the VM's pipeline, like every report
+
+          @Override
+          public void onConnectionChange(VmSnapshot snapshot, boolean connected) {
+            if (!settled) {
+              settled = true;
+              starts.settled(key);
+            }
+            super.onConnectionChange(snapshot, connected);
+          }
+        };
+    supervisors.put(key, VmSupervisor.start(vm, settings, runtime, settleOnFirstAnswer));
   }
 
   public void vanished(String key) {
+    starts.settled(key); // also when it never got its turn
     VmSupervisor s = supervisors.remove(key);
     if (s != null) {
       log.info("{} vanished ({})", s.snapshot().name(), key);

@@ -103,7 +103,7 @@ public final class VmSupervisor implements AutoCloseable {
                 new QmpSupervisor.Listener() {
                   @Override
                   public void onStateChange(ConnectionState s, @Nullable Throwable cause) {
-                    executor.execute(() -> session.onStateChange(s, cause, reconnects()));
+                    executor.execute(() -> session.onStateChange(s, cause));
                   }
 
                   @Override
@@ -124,10 +124,6 @@ public final class VmSupervisor implements AutoCloseable {
       SupervisorRuntime runtime,
       SupervisorListener listener) {
     return new VmSupervisor(vm, settings, runtime, listener);
-  }
-
-  private long reconnects() {
-    return connection.reconnects();
   }
 
   public String key() {

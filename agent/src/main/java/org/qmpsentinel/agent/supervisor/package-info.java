@@ -3,4 +3,7 @@
  * {@link org.qmpsentinel.hang.VmWatch}, and gates every synchronizing command through the intrusion
  * policy. Plain Java (no Spring) so that test harnesses run exactly the agent's code.
  */
+@NullMarked
 package org.qmpsentinel.agent.supervisor;
+
+import org.jspecify.annotations.NullMarked;

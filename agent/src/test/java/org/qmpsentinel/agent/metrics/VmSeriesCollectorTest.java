@@ -28,7 +28,7 @@ class VmSeriesCollectorTest {
     collector.update(snapshot("a", true, Phase.STARTUP, List.of()));
     collector.update(snapshot("b", true, Phase.STEADY, List.of()));
     collector.update(snapshot("a", false, Phase.STARTUP, List.of(hang("a"))));
-    collector.failed("a", true);
+    collector.failed("key-a", true);
 
     MetricSnapshots all = collector.collect();
     assertThat(values(all, "qmp_sentinel_vm_up"))

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.qmpsentinel.qmp.FakeQmpServer;
@@ -15,13 +14,12 @@ import tools.jackson.databind.JsonNode;
 /**
  * A fake QEMU monitor the test drives step by step (it is a fake because the orderings tested here
  * — a STOP between two replies of one poll, a RESET in the middle of a poll — cannot be produced on
- * demand by a real QEMU). Commands the agent sends are queued by a reader thread; {@link
+ * demand by a real QEMU). Commands the agent sends are queued as they arrive; {@link
  * #expect(String)} takes the next one and fails the test if it is another or never comes.
  */
 final class ScriptedMonitor implements AutoCloseable {
   private final CompletableFuture<FakeQmpServer.Peer> peer = new CompletableFuture<>();
   private final BlockingQueue<JsonNode> commands = new LinkedBlockingQueue<>();
-  private final CountDownLatch done = new CountDownLatch(1);
   private final FakeQmpServer server;
 
   ScriptedMonitor() throws IOException {
@@ -29,22 +27,14 @@ final class ScriptedMonitor implements AutoCloseable {
         new FakeQmpServer(
             p -> {
               p.handshake();
-              peer.complete(p);
-              Thread reader =
-                  new Thread(
-                      () -> {
-                        try {
-                          while (true) {
-                            commands.add(p.read());
-                          }
-                        } catch (IOException e) {
-                          // the agent closed the connection: no more commands
-                        }
-                      },
-                      "scripted-monitor-reader");
-              reader.setDaemon(true);
-              reader.start();
-              done.await();
+              peer.complete(p); // the test drives the first connection
+              try {
+                while (true) {
+                  commands.add(p.read());
+                }
+              } catch (IOException e) {
+                // the agent closed this connection: the server takes the next one
+              }
             });
   }
 
@@ -127,7 +117,6 @@ final class ScriptedMonitor implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    done.countDown();
     server.close();
   }
 }

@@ -16,6 +16,7 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.agent.discovery.DiscoverySource;
 import org.qmpsentinel.agent.discovery.QemuCommandLine;
@@ -121,7 +122,7 @@ public final class LibvirtDiscoverySource implements DiscoverySource {
             pid));
   }
 
-  private static Element first(Element parent, String localName) {
+  private static @Nullable Element first(Element parent, String localName) {
     NodeList list = parent.getElementsByTagNameNS("*", localName);
     for (int i = 0; i < list.getLength(); i++) {
       if (list.item(i).getParentNode() == parent) {
@@ -131,7 +132,7 @@ public final class LibvirtDiscoverySource implements DiscoverySource {
     return null;
   }
 
-  private static String text(Element parent, String localName) {
+  private static @Nullable String text(Element parent, String localName) {
     Element e = first(parent, localName);
     return e == null ? null : e.getTextContent().trim();
   }
