@@ -133,8 +133,10 @@ public record SentinelProperties(
    *
    * @param webhooks the receivers; every hang state change goes to each of them
    * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx
-   * @param retryInitial first retry delay; doubles (with jitter) up to {@code retryMax}
-   * @param retryMax the longest delay between two retries of a webhook
+   * @param retryInitial the shortest delay between two attempts at one webhook (its first retry);
+   *     doubles (with jitter) up to {@code retryMax}; must be positive
+   * @param retryMax the longest delay between two attempts at one webhook; at least {@code
+   *     retryInitial}
    * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
    */
   public record Alerting(
@@ -145,6 +147,16 @@ public record SentinelProperties(
       @NotNull @DefaultValue("60s") Duration alertmanagerResend) {
     public Alerting {
       requirePositive(retryInitial, "sentinel.alerting.retry-initial");
+      requirePositive(retryMax, "sentinel.alerting.retry-max");
+      // A ceiling below the floor made every retry immediate: 24,586 POSTs in 10 s with 0s.
+      if (retryInitial != null && retryMax != null && retryMax.compareTo(retryInitial) < 0) {
+        throw new IllegalArgumentException(
+            "sentinel.alerting.retry-max must be at least sentinel.alerting.retry-initial ("
+                + retryInitial
+                + "), was "
+                + retryMax);
+      }
+      requirePositive(alertmanagerResend, "sentinel.alerting.alertmanager-resend");
     }
   }
 
@@ -158,7 +170,7 @@ public record SentinelProperties(
    * @param username optional basic-auth user (with {@code password})
    * @param password basic-auth password
    * @param mode {@code GENERIC} (the agent's JSON) or {@code ALERTMANAGER}
-   * @param timeout per request
+   * @param timeout per request (connect, send and answer), positive; a late answer is retried
    */
   public record Webhook(
       @NotBlank String name,
@@ -173,6 +185,7 @@ public record SentinelProperties(
         throw new IllegalArgumentException(
             "sentinel.alerting.webhooks[].url must be http(s): " + url);
       }
+      requirePositive(timeout, "sentinel.alerting.webhooks[].timeout");
     }
   }
 
