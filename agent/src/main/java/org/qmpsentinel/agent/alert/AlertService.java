@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,8 +35,6 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
   private final ActiveHangs activeHangs = new ActiveHangs();
   private MeterRegistry meters = new SimpleMeterRegistry(); // until Boot binds the real one
   private final List<Delivery> deliveries = new ArrayList<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public AlertService(Alerting config, String host) throws IOException {
     this.config = config;
@@ -98,7 +94,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
 
     Delivery(Webhook webhook) {
       this.webhook = webhook;
-      this.client = new WebhookClient(webhook, http);
+      this.client = new WebhookClient(webhook);
       this.executor =
           Executors.newSingleThreadScheduledExecutor(
               r -> {
@@ -176,8 +172,6 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
       } catch (IOException e) {
         log.error("alert spool unreadable: {}", e.toString());
         wake(backoffMillis(failures++));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
 
@@ -198,8 +192,6 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
         client.post(AlertFormats.alertmanagerRefresh(active, host));
       } catch (IOException e) {
         log.debug("alertmanager refresh failed: {}", e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
   }

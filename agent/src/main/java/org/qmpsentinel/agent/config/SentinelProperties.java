@@ -164,8 +164,8 @@ public record SentinelProperties(
    * One alert receiver.
    *
    * @param name the receiver's name in logs and metrics
-   * @param url for {@code alertmanager} mode, Alertmanager's base URL ({@code /api/v2/alerts} is
-   *     appended)
+   * @param url http or https (HTTP/1.1, one connection per notification, no proxy); for {@code
+   *     alertmanager} mode, Alertmanager's base URL ({@code /api/v2/alerts} is appended)
    * @param bearerToken optional {@code Authorization: Bearer} token
    * @param username optional basic-auth user (with {@code password})
    * @param password basic-auth password
