@@ -1,198 +1,145 @@
 package org.qmpsentinel.agent.alert;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.config.SentinelProperties.Alerting;
 import org.qmpsentinel.agent.config.SentinelProperties.Webhook;
 import org.qmpsentinel.agent.config.SentinelProperties.WebhookMode;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
+import org.qmpsentinel.qmp.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Spools every hang state change for every webhook and delivers each webhook's queue in order on
- * its own thread, so one receiver's outage never delays another's alerts (nor any polling).
+ * Turns every hang state change into one notification per webhook, spools it and hands it to that
+ * webhook's delivery loop, so one receiver's outage never delays another's alerts (nor any
+ * polling). Keeps the active hangs it was told about for Alertmanager's re-posts.
  */
 public final class AlertService implements SupervisorListener, MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertService.class);
 
+  /** How often delivered-markers are pruned (also once at start). */
+  private static final long PRUNE_HOURS = 6;
+
   private final Alerting config;
   private final String host;
   private final AlertSpool spool;
-  private final ActiveHangs activeHangs = new ActiveHangs();
-  private MeterRegistry meters = new SimpleMeterRegistry(); // until Boot binds the real one
-  private final List<Delivery> deliveries = new ArrayList<>();
+  private final AlertMeters meters = new AlertMeters();
+  private final SpoolHealth health;
+  private final ActiveHangs activeHangs;
+  private final List<WebhookDelivery> deliveries = new ArrayList<>();
+  private final ScheduledExecutorService housekeeping =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "alert-housekeeping");
+            t.setDaemon(true);
+            return t;
+          });
 
-  public AlertService(Alerting config, String host) throws IOException {
+  public AlertService(Alerting config, String host) {
     this.config = config;
     this.host = host;
     this.spool = new AlertSpool(config.spoolDir());
+    this.health = new SpoolHealth(config.spoolDir(), meters, spool::probe, this::unspooled);
+    this.activeHangs = new ActiveHangs();
+    RetryBackoff backoff =
+        new RetryBackoff(
+            new Backoff(config.retryInitial(), config.retryMax(), 2.0),
+            RandomGenerator.getDefault());
     for (Webhook w : config.webhooks()) {
-      deliveries.add(new Delivery(w));
+      deliveries.add(new WebhookDelivery(w, new WebhookClient(w), spool, health, meters, backoff));
     }
   }
 
-  /** Starts delivery, including whatever a previous run left in the spool. */
+  /**
+   * Opens the spool, queues what a previous run left to deliver, and starts delivery. A spool that
+   * cannot be opened does not stop the agent: alerts go from memory and health says so.
+   */
   public void start() {
-    deliveries.forEach(Delivery::start);
-  }
-
-  /** The spool depth gauge and the delivery counters. */
-  @Override
-  public synchronized void bindTo(MeterRegistry registry) {
-    Gauge.builder("qmp.sentinel.alert.spool.depth", spool, AlertSpool::depth)
-        .description("alert notifications waiting in the spool")
-        .register(registry);
-    meters = registry;
-  }
-
-  private synchronized void countDelivery(String webhook, String outcome) {
-    Counter.builder("qmp.sentinel.alert.deliveries")
-        .description("alert delivery attempts by outcome (delivered, retry, failed)")
-        .tags("webhook", webhook, "outcome", outcome)
-        .register(meters)
-        .increment();
-  }
-
-  @Override
-  public void onHangEvent(VmSnapshot vm, HangEvent event) {
-    activeHangs.record(event);
-    for (Delivery d : deliveries) {
-      d.enqueue(event);
+    try {
+      spool.open();
+    } catch (IOException e) {
+      health.failed("open", e);
+    }
+    housekeeping.scheduleWithFixedDelay(this::prune, 0, PRUNE_HOURS, TimeUnit.HOURS);
+    for (WebhookDelivery d : deliveries) {
+      d.start();
+    }
+    long every = config.alertmanagerResend().toMillis();
+    for (int i = 0; i < deliveries.size(); i++) {
+      if (config.webhooks().get(i).mode() == WebhookMode.ALERTMANAGER) {
+        deliveries.get(i).refreshEvery(every, this::refreshBody);
+      }
     }
   }
 
+  /** The {@code alerting} health component: DOWN while the spool cannot be written. */
+  public HealthIndicator healthIndicator() {
+    return health;
+  }
+
+  /** The spool depth gauge and the delivery, dead-letter and spool-failure counters. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    meters.bindTo(registry, this::spoolDepth);
+  }
+
+  @Override
+  public void onHangEvent(@Nullable VmSnapshot vm, HangEvent event) {
+    emit(event);
+  }
+
+  /** Notifications waiting for delivery, over all webhooks. */
   public long spoolDepth() {
-    return spool.depth();
+    return deliveries.stream().mapToLong(WebhookDelivery::depth).sum();
   }
 
   @Override
   public void close() {
-    deliveries.forEach(d -> d.executor.shutdownNow());
+    housekeeping.shutdownNow();
+    deliveries.forEach(WebhookDelivery::close);
   }
 
-  /** One webhook's queue and its single delivery thread. */
-  private final class Delivery {
-    final Webhook webhook;
-    final WebhookClient client;
-    final ScheduledExecutorService executor;
-    int failures;
-    boolean scheduled;
-
-    Delivery(Webhook webhook) {
-      this.webhook = webhook;
-      this.client = new WebhookClient(webhook);
-      this.executor =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "alert-" + webhook.name());
-                t.setDaemon(true);
-                return t;
-              });
-    }
-
-    void start() {
-      wake(0);
-      if (webhook.mode() == WebhookMode.ALERTMANAGER) {
-        long every = config.alertmanagerResend().toMillis();
-        executor.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
-      }
-    }
-
-    void enqueue(HangEvent event) {
+  private void emit(HangEvent event) {
+    for (int i = 0; i < deliveries.size(); i++) {
       String body =
-          webhook.mode() == WebhookMode.ALERTMANAGER
+          config.webhooks().get(i).mode() == WebhookMode.ALERTMANAGER
               ? AlertFormats.alertmanager(event, host, Instant.now())
               : AlertFormats.generic(event, host);
-      try {
-        if (!spool.enqueue(webhook.name(), AlertFormats.key(event), body)) {
-          log.debug("duplicate notification for {} suppressed", AlertFormats.key(event));
-          return;
-        }
-      } catch (IOException e) {
-        // Without a spool we would lose the alert on a crash; sending is still better than nothing.
-        log.error("cannot spool alert for {}: {}", webhook.name(), e.toString());
-        return;
-      }
-      wake(0);
+      deliveries.get(i).offer(AlertFormats.key(event), body);
     }
+    activeHangs.record(event);
+  }
 
-    synchronized void wake(long delayMillis) {
-      if (scheduled && delayMillis > 0) {
-        return;
-      }
-      scheduled = true;
-      executor.schedule(this::drain, delayMillis, TimeUnit.MILLISECONDS);
-    }
+  private @Nullable String refreshBody() {
+    List<HangEvent> active = activeHangs.current();
+    return active.isEmpty() ? null : AlertFormats.alertmanagerRefresh(active, host);
+  }
 
-    private void drain() {
-      synchronized (this) {
-        scheduled = false;
+  private void prune() {
+    try {
+      int n = spool.pruneDelivered(Instant.now());
+      if (n > 0) {
+        log.debug("pruned {} delivered-markers", n);
       }
-      try {
-        for (AlertSpool.Entry entry : spool.pending(webhook.name())) {
-          int status;
-          try {
-            status = client.post(entry.body());
-          } catch (IOException e) {
-            status = -1;
-          }
-          if (status >= 200 && status < 300) {
-            spool.delivered(entry);
-            failures = 0;
-            countDelivery(webhook.name(), "delivered");
-            continue;
-          }
-          countDelivery(webhook.name(), "retry");
-          long delay = backoffMillis(failures++);
-          if (failures == 1 || failures % 10 == 0) {
-            log.warn(
-                "webhook {} answered {}; retrying in {} ms ({} pending)",
-                webhook.name(),
-                status < 0 ? "nothing" : status,
-                delay,
-                spool.depth());
-          }
-          wake(delay);
-          return; // keep order: the head of the queue goes first
-        }
-      } catch (IOException e) {
-        log.error("alert spool unreadable: {}", e.toString());
-        wake(backoffMillis(failures++));
-      }
+    } catch (IOException e) {
+      log.debug("pruning delivered-markers failed: {}", e.toString());
     }
+  }
 
-    private long backoffMillis(int attempt) {
-      double cap =
-          Math.min(
-              config.retryMax().toMillis(),
-              config.retryInitial().toMillis() * Math.pow(2, Math.min(attempt, 20)));
-      return (long) (cap / 2 + ThreadLocalRandom.current().nextDouble() * cap / 2);
-    }
-
-    private void refresh() {
-      List<HangEvent> active = activeHangs.current();
-      if (active.isEmpty()) {
-        return;
-      }
-      try {
-        client.post(AlertFormats.alertmanagerRefresh(active, host));
-      } catch (IOException e) {
-        log.debug("alertmanager refresh failed: {}", e.toString());
-      }
-    }
+  private int unspooled() {
+    return deliveries.stream().mapToInt(WebhookDelivery::unspooled).sum();
   }
 }
