@@ -25,7 +25,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * Turns every hang state change into one notification per webhook, spools it and hands it to that
  * webhook's delivery loop, so one receiver's outage never delays another's alerts (nor any
- * polling). Keeps the active hangs it was told about for Alertmanager's re-posts.
+ * polling). Keeps the active hangs (persisted in the spool) for Alertmanager's re-posts and for
+ * resolving, after a restart, the hangs that ended while the agent was down.
  */
 public final class AlertService implements SupervisorListener, MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertService.class);
@@ -39,6 +40,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
   private final AlertMeters meters = new AlertMeters();
   private final SpoolHealth health;
   private final ActiveHangs activeHangs;
+  private final RestartReconciler reconciler;
   private final List<WebhookDelivery> deliveries = new ArrayList<>();
   private final ScheduledExecutorService housekeeping =
       Executors.newSingleThreadScheduledExecutor(
@@ -53,7 +55,8 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
     this.host = host;
     this.spool = new AlertSpool(config.spoolDir());
     this.health = new SpoolHealth(config.spoolDir(), meters, spool::probe, this::unspooled);
-    this.activeHangs = new ActiveHangs();
+    this.activeHangs = new ActiveHangs(this::persist);
+    this.reconciler = new RestartReconciler(activeHangs, this::emit);
     RetryBackoff backoff =
         new RetryBackoff(
             new Backoff(config.retryInitial(), config.retryMax(), 2.0),
@@ -64,8 +67,9 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
   }
 
   /**
-   * Opens the spool, queues what a previous run left to deliver, and starts delivery. A spool that
-   * cannot be opened does not stop the agent: alerts go from memory and health says so.
+   * Opens the spool, reloads the hangs a previous run left active and what it left to deliver, and
+   * starts delivery. A spool that cannot be opened does not stop the agent: alerts go from memory
+   * and health says so.
    */
   public void start() {
     try {
@@ -73,7 +77,10 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
     } catch (IOException e) {
       health.failed("open", e);
     }
+    reloadActiveHangs();
     housekeeping.scheduleWithFixedDelay(this::prune, 0, PRUNE_HOURS, TimeUnit.HOURS);
+    housekeeping.schedule(
+        reconciler::resolveUnseen, config.resolveUnseenAfter().toMillis(), TimeUnit.MILLISECONDS);
     for (WebhookDelivery d : deliveries) {
       d.start();
     }
@@ -101,6 +108,24 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
     emit(event);
   }
 
+  @Override
+  public void onSnapshot(VmSnapshot snapshot) {
+    reconciler.observe(snapshot);
+  }
+
+  @Override
+  public void onConnectionChange(VmSnapshot vm, boolean connected) {
+    reconciler.observe(vm);
+  }
+
+  /**
+   * For a caller that knows a VM's active hangs right now: resolves the hangs reloaded at start
+   * that {@code activeNow} lacks (see {@link RestartReconciler}).
+   */
+  public void reconcile(String vmId, List<HangEvent> activeNow) {
+    reconciler.reconcile(vmId, activeNow);
+  }
+
   /** Notifications waiting for delivery, over all webhooks. */
   public long spoolDepth() {
     return deliveries.stream().mapToLong(WebhookDelivery::depth).sum();
@@ -112,6 +137,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
     deliveries.forEach(WebhookDelivery::close);
   }
 
+  /** Spooled (per webhook) before the state file changes: a crash in between re-sends, deduped. */
   private void emit(HangEvent event) {
     for (int i = 0; i < deliveries.size(); i++) {
       String body =
@@ -126,6 +152,38 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
   private @Nullable String refreshBody() {
     List<HangEvent> active = activeHangs.current();
     return active.isEmpty() ? null : AlertFormats.alertmanagerRefresh(active, host);
+  }
+
+  private void persist(List<HangEvent> active) {
+    try {
+      spool.writeState(HangStateCodec.encode(active));
+      health.succeeded();
+    } catch (IOException e) {
+      health.failed("state", e);
+    }
+  }
+
+  private void reloadActiveHangs() {
+    try {
+      String saved = spool.readState();
+      if (saved != null) {
+        List<HangEvent> hangs = HangStateCodec.decode(saved);
+        activeHangs.reload(hangs);
+        if (!hangs.isEmpty()) {
+          log.info(
+              "{} hang(s) were active when the agent stopped; each is resolved once its VM is"
+                  + " seen STEADY without it, or not seen within {}",
+              hangs.size(),
+              config.resolveUnseenAfter());
+        }
+      }
+    } catch (IOException e) {
+      health.failed("read", e);
+    } catch (RuntimeException e) {
+      // A corrupt state file costs the RESOLVED of hangs that ended while we were down, not more.
+      log.error("cannot reload the active hangs from {}: {}", config.spoolDir(), e.toString());
+    }
+    reconciler.reloaded();
   }
 
   private void prune() {

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * &lt;webhook&gt;/&lt;createdMillis&gt;-&lt;seq&gt;-&lt;hash&gt;.json   pending, a listing sorts oldest first
  * delivered/&lt;hash&gt;                             acknowledged keys: no resend after a restart
  * dead/&lt;webhook&gt;/&lt;name&gt;.json                   rejected by the receiver (4xx)
+ * active-hangs.json                             the hangs not yet resolved
  * </pre>
  *
  * Every file is written to a temp file, fsynced, renamed into place and the directory fsynced; a
@@ -41,6 +43,7 @@ final class AlertSpool {
   /** And at most this many, however busy the week was (oldest go first). */
   static final int MARKER_LIMIT = 10_000;
 
+  private static final String STATE = "active-hangs.json";
   private final Path root;
   private final AtomicLong sequence = new AtomicLong();
 
@@ -130,6 +133,18 @@ final class AlertSpool {
         dir.resolve(String.format("%013d-dead-%s.json", System.currentTimeMillis(), hash));
     atomicWrite(target, body);
     return target;
+  }
+
+  void writeState(String json) throws IOException {
+    atomicWrite(root.resolve(STATE), json);
+  }
+
+  @Nullable String readState() throws IOException {
+    try {
+      return Files.readString(root.resolve(STATE), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
   }
 
   /**

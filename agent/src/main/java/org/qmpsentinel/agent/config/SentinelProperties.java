@@ -132,19 +132,23 @@ public record SentinelProperties(
    * Alert delivery.
    *
    * @param webhooks the receivers; every hang state change goes to each of them
-   * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx
+   * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx;
+   *     rejected ones (4xx) go to {@code dead/}, the active hangs to {@code active-hangs.json}
    * @param retryInitial the shortest delay between two attempts at one webhook (its first retry);
    *     doubles (with jitter) up to {@code retryMax}; must be positive
    * @param retryMax the longest delay between two attempts at one webhook; at least {@code
    *     retryInitial}
    * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
+   * @param resolveUnseenAfter after a restart, a hang reloaded from the spool whose VM is not seen
+   *     within this time is resolved (the VM went away while the agent was down)
    */
   public record Alerting(
       @Valid @DefaultValue List<Webhook> webhooks,
       @NotNull @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
       @NotNull @DefaultValue("1s") Duration retryInitial,
       @NotNull @DefaultValue("5m") Duration retryMax,
-      @NotNull @DefaultValue("60s") Duration alertmanagerResend) {
+      @NotNull @DefaultValue("60s") Duration alertmanagerResend,
+      @NotNull @DefaultValue("10m") Duration resolveUnseenAfter) {
     public Alerting {
       requirePositive(retryInitial, "sentinel.alerting.retry-initial");
       requirePositive(retryMax, "sentinel.alerting.retry-max");
@@ -157,6 +161,7 @@ public record SentinelProperties(
                 + retryMax);
       }
       requirePositive(alertmanagerResend, "sentinel.alerting.alertmanager-resend");
+      requirePositive(resolveUnseenAfter, "sentinel.alerting.resolve-unseen-after");
     }
   }
 

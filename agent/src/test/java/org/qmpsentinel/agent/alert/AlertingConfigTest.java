@@ -21,6 +21,7 @@ class AlertingConfigTest {
     "sentinel.alerting.retry-max=500ms, sentinel.alerting.retry-max",
     "sentinel.alerting.retry-initial=0s, sentinel.alerting.retry-initial",
     "sentinel.alerting.alertmanager-resend=0s, sentinel.alerting.alertmanager-resend",
+    "sentinel.alerting.resolve-unseen-after=-1s, sentinel.alerting.resolve-unseen-after",
   })
   void badValueStopsStartupNamingTheProperty(String assignment, String property) {
     assertThatThrownBy(

@@ -49,7 +49,7 @@ class AlertingHealthEndpointTest {
       assertThat(health.path("status").asString()).isEqualTo("DOWN");
       JsonNode alerting = health.path("components").path("alerting");
       assertThat(alerting.path("status").asString()).isEqualTo("DOWN");
-      assertThat(alerting.path("details").path("operation").asString()).isEqualTo("open");
+      assertThat(alerting.path("details").path("reason").asString()).isEqualTo("io");
       assertThat(alerting.path("details").path("path").asString())
           .startsWith(notADirectory.toString());
     }
