@@ -1,206 +1,203 @@
 package org.qmpsentinel.agent.alert;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.config.SentinelProperties.Alerting;
 import org.qmpsentinel.agent.config.SentinelProperties.Webhook;
 import org.qmpsentinel.agent.config.SentinelProperties.WebhookMode;
 import org.qmpsentinel.agent.supervisor.SupervisorListener;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
+import org.qmpsentinel.qmp.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Spools every hang state change for every webhook and delivers each webhook's queue in order on
- * its own thread, so one receiver's outage never delays another's alerts (nor any polling).
+ * Turns every hang state change into one notification per webhook, spools it and hands it to that
+ * webhook's delivery loop, so one receiver's outage never delays another's alerts (nor any
+ * polling). Keeps the active hangs (persisted in the spool) for Alertmanager's re-posts and for
+ * resolving, after a restart, the hangs that ended while the agent was down.
  */
 public final class AlertService implements SupervisorListener, MeterBinder, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AlertService.class);
 
+  /** How often delivered-markers are pruned (also once at start). */
+  private static final long PRUNE_HOURS = 6;
+
   private final Alerting config;
   private final String host;
   private final AlertSpool spool;
-  private final ActiveHangs activeHangs = new ActiveHangs();
-  private MeterRegistry meters = new SimpleMeterRegistry(); // until Boot binds the real one
-  private final List<Delivery> deliveries = new ArrayList<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AlertMeters meters = new AlertMeters();
+  private final SpoolHealth health;
+  private final ActiveHangs activeHangs;
+  private final RestartReconciler reconciler;
+  private final List<WebhookDelivery> deliveries = new ArrayList<>();
+  private final ScheduledExecutorService housekeeping =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "alert-housekeeping");
+            t.setDaemon(true);
+            return t;
+          });
 
-  public AlertService(Alerting config, String host) throws IOException {
+  public AlertService(Alerting config, String host) {
     this.config = config;
     this.host = host;
     this.spool = new AlertSpool(config.spoolDir());
+    this.health = new SpoolHealth(config.spoolDir(), meters, spool::probe, this::unspooled);
+    this.activeHangs = new ActiveHangs(this::persist);
+    this.reconciler = new RestartReconciler(activeHangs, this::emit);
+    RetryBackoff backoff =
+        new RetryBackoff(
+            new Backoff(config.retryInitial(), config.retryMax(), 2.0),
+            RandomGenerator.getDefault());
     for (Webhook w : config.webhooks()) {
-      deliveries.add(new Delivery(w));
+      deliveries.add(new WebhookDelivery(w, new WebhookClient(w), spool, health, meters, backoff));
     }
   }
 
-  /** Starts delivery, including whatever a previous run left in the spool. */
+  /**
+   * Opens the spool, reloads the hangs a previous run left active and what it left to deliver, and
+   * starts delivery. A spool that cannot be opened does not stop the agent: alerts go from memory
+   * and health says so.
+   */
   public void start() {
-    deliveries.forEach(Delivery::start);
-  }
-
-  /** The spool depth gauge and the delivery counters. */
-  @Override
-  public synchronized void bindTo(MeterRegistry registry) {
-    Gauge.builder("qmp.sentinel.alert.spool.depth", spool, AlertSpool::depth)
-        .description("alert notifications waiting in the spool")
-        .register(registry);
-    meters = registry;
-  }
-
-  private synchronized void countDelivery(String webhook, String outcome) {
-    Counter.builder("qmp.sentinel.alert.deliveries")
-        .description("alert delivery attempts by outcome (delivered, retry, failed)")
-        .tags("webhook", webhook, "outcome", outcome)
-        .register(meters)
-        .increment();
-  }
-
-  @Override
-  public void onHangEvent(VmSnapshot vm, HangEvent event) {
-    activeHangs.record(event);
-    for (Delivery d : deliveries) {
-      d.enqueue(event);
+    try {
+      spool.open();
+    } catch (IOException e) {
+      health.failed("open", e);
+    }
+    reloadActiveHangs();
+    housekeeping.scheduleWithFixedDelay(this::prune, 0, PRUNE_HOURS, TimeUnit.HOURS);
+    housekeeping.schedule(
+        reconciler::resolveUnseen, config.resolveUnseenAfter().toMillis(), TimeUnit.MILLISECONDS);
+    for (WebhookDelivery d : deliveries) {
+      d.start();
+    }
+    long every = config.alertmanagerResend().toMillis();
+    for (int i = 0; i < deliveries.size(); i++) {
+      if (config.webhooks().get(i).mode() == WebhookMode.ALERTMANAGER) {
+        deliveries.get(i).refreshEvery(every, this::refreshBody);
+      }
     }
   }
 
+  /** The {@code alerting} health component: DOWN while the spool cannot be written. */
+  public HealthIndicator healthIndicator() {
+    return health;
+  }
+
+  /** The spool depth gauge and the delivery, dead-letter and spool-failure counters. */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    meters.bindTo(registry, this::spoolDepth);
+  }
+
+  @Override
+  public void onHangEvent(@Nullable VmSnapshot vm, HangEvent event) {
+    emit(event);
+  }
+
+  @Override
+  public void onSnapshot(VmSnapshot snapshot) {
+    reconciler.observe(snapshot);
+  }
+
+  @Override
+  public void onConnectionChange(VmSnapshot vm, boolean connected) {
+    reconciler.observe(vm);
+  }
+
+  /**
+   * For a caller that knows a VM's active hangs right now: resolves the hangs reloaded at start
+   * that {@code activeNow} lacks (see {@link RestartReconciler}).
+   */
+  public void reconcile(String vmId, List<HangEvent> activeNow) {
+    reconciler.reconcile(vmId, activeNow);
+  }
+
+  /** Notifications waiting for delivery, over all webhooks. */
   public long spoolDepth() {
-    return spool.depth();
+    return deliveries.stream().mapToLong(WebhookDelivery::depth).sum();
   }
 
   @Override
   public void close() {
-    deliveries.forEach(d -> d.executor.shutdownNow());
+    housekeeping.shutdownNow();
+    deliveries.forEach(WebhookDelivery::close);
   }
 
-  /** One webhook's queue and its single delivery thread. */
-  private final class Delivery {
-    final Webhook webhook;
-    final WebhookClient client;
-    final ScheduledExecutorService executor;
-    int failures;
-    boolean scheduled;
-
-    Delivery(Webhook webhook) {
-      this.webhook = webhook;
-      this.client = new WebhookClient(webhook, http);
-      this.executor =
-          Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "alert-" + webhook.name());
-                t.setDaemon(true);
-                return t;
-              });
-    }
-
-    void start() {
-      wake(0);
-      if (webhook.mode() == WebhookMode.ALERTMANAGER) {
-        long every = config.alertmanagerResend().toMillis();
-        executor.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
-      }
-    }
-
-    void enqueue(HangEvent event) {
+  /** Spooled (per webhook) before the state file changes: a crash in between re-sends, deduped. */
+  private void emit(HangEvent event) {
+    for (int i = 0; i < deliveries.size(); i++) {
       String body =
-          webhook.mode() == WebhookMode.ALERTMANAGER
+          config.webhooks().get(i).mode() == WebhookMode.ALERTMANAGER
               ? AlertFormats.alertmanager(event, host, Instant.now())
               : AlertFormats.generic(event, host);
-      try {
-        if (!spool.enqueue(webhook.name(), AlertFormats.key(event), body)) {
-          log.debug("duplicate notification for {} suppressed", AlertFormats.key(event));
-          return;
+      deliveries.get(i).offer(AlertFormats.key(event), body);
+    }
+    activeHangs.record(event);
+  }
+
+  private @Nullable String refreshBody() {
+    List<HangEvent> active = activeHangs.current();
+    return active.isEmpty() ? null : AlertFormats.alertmanagerRefresh(active, host);
+  }
+
+  private void persist(List<HangEvent> active) {
+    try {
+      spool.writeState(HangStateCodec.encode(active));
+      health.succeeded();
+    } catch (IOException e) {
+      health.failed("state", e);
+    }
+  }
+
+  private void reloadActiveHangs() {
+    try {
+      String saved = spool.readState();
+      if (saved != null) {
+        List<HangEvent> hangs = HangStateCodec.decode(saved);
+        activeHangs.reload(hangs);
+        if (!hangs.isEmpty()) {
+          log.info(
+              "{} hang(s) were active when the agent stopped; each is resolved once its VM is"
+                  + " seen STEADY without it, or not seen within {}",
+              hangs.size(),
+              config.resolveUnseenAfter());
         }
-      } catch (IOException e) {
-        // Without a spool we would lose the alert on a crash; sending is still better than nothing.
-        log.error("cannot spool alert for {}: {}", webhook.name(), e.toString());
-        return;
       }
-      wake(0);
+    } catch (IOException e) {
+      health.failed("read", e);
+    } catch (RuntimeException e) {
+      // A corrupt state file costs the RESOLVED of hangs that ended while we were down, not more.
+      log.error("cannot reload the active hangs from {}: {}", config.spoolDir(), e.toString());
     }
+    reconciler.reloaded();
+  }
 
-    synchronized void wake(long delayMillis) {
-      if (scheduled && delayMillis > 0) {
-        return;
+  private void prune() {
+    try {
+      int n = spool.pruneDelivered(Instant.now());
+      if (n > 0) {
+        log.debug("pruned {} delivered-markers", n);
       }
-      scheduled = true;
-      executor.schedule(this::drain, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (IOException e) {
+      log.debug("pruning delivered-markers failed: {}", e.toString());
     }
+  }
 
-    private void drain() {
-      synchronized (this) {
-        scheduled = false;
-      }
-      try {
-        for (AlertSpool.Entry entry : spool.pending(webhook.name())) {
-          int status;
-          try {
-            status = client.post(entry.body());
-          } catch (IOException e) {
-            status = -1;
-          }
-          if (status >= 200 && status < 300) {
-            spool.delivered(entry);
-            failures = 0;
-            countDelivery(webhook.name(), "delivered");
-            continue;
-          }
-          countDelivery(webhook.name(), "retry");
-          long delay = backoffMillis(failures++);
-          if (failures == 1 || failures % 10 == 0) {
-            log.warn(
-                "webhook {} answered {}; retrying in {} ms ({} pending)",
-                webhook.name(),
-                status < 0 ? "nothing" : status,
-                delay,
-                spool.depth());
-          }
-          wake(delay);
-          return; // keep order: the head of the queue goes first
-        }
-      } catch (IOException e) {
-        log.error("alert spool unreadable: {}", e.toString());
-        wake(backoffMillis(failures++));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    private long backoffMillis(int attempt) {
-      double cap =
-          Math.min(
-              config.retryMax().toMillis(),
-              config.retryInitial().toMillis() * Math.pow(2, Math.min(attempt, 20)));
-      return (long) (cap / 2 + ThreadLocalRandom.current().nextDouble() * cap / 2);
-    }
-
-    private void refresh() {
-      List<HangEvent> active = activeHangs.current();
-      if (active.isEmpty()) {
-        return;
-      }
-      try {
-        client.post(AlertFormats.alertmanagerRefresh(active, host));
-      } catch (IOException e) {
-        log.debug("alertmanager refresh failed: {}", e.toString());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+  private int unspooled() {
+    return deliveries.stream().mapToInt(WebhookDelivery::unspooled).sum();
   }
 }

@@ -1,46 +1,53 @@
 package org.qmpsentinel.agent.alert;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.config.SentinelProperties.Webhook;
 import org.qmpsentinel.agent.config.SentinelProperties.WebhookMode;
 
 /** POSTs JSON to one webhook with its auth; returns the HTTP status. */
 final class WebhookClient {
   private final Webhook webhook;
-  private final HttpClient http;
   private final URI target;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+  private final @Nullable InetSocketAddress localBind;
 
-  WebhookClient(Webhook webhook, HttpClient http) {
+  WebhookClient(Webhook webhook) {
+    this(webhook, null);
+  }
+
+  /**
+   * {@code localBind}: see {@link HttpPost#post(URI, Map, byte[], java.time.Duration,
+   * InetSocketAddress)}.
+   */
+  WebhookClient(Webhook webhook, @Nullable InetSocketAddress localBind) {
     this.webhook = webhook;
-    this.http = http;
+    this.localBind = localBind;
     String base = webhook.url().toString();
     this.target =
         webhook.mode() == WebhookMode.ALERTMANAGER
             ? URI.create(base.replaceAll("/+$", "") + "/api/v2/alerts")
             : webhook.url();
-  }
-
-  int post(String body) throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(target)
-            .timeout(webhook.timeout())
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    headers.put("Content-Type", "application/json");
     if (webhook.bearerToken() != null && !webhook.bearerToken().isBlank()) {
-      request.header("Authorization", "Bearer " + webhook.bearerToken());
+      headers.put("Authorization", "Bearer " + webhook.bearerToken());
     } else if (webhook.username() != null && !webhook.username().isBlank()) {
       String pair =
           webhook.username() + ":" + (webhook.password() == null ? "" : webhook.password());
-      request.header(
+      headers.put(
           "Authorization",
           "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8)));
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  int post(String body) throws IOException {
+    return HttpPost.post(
+        target, headers, body.getBytes(StandardCharsets.UTF_8), webhook.timeout(), localBind);
   }
 }

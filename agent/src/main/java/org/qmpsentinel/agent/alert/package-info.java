@@ -1,8 +1,11 @@
 /**
  * Durable alert delivery: every hang state change becomes one notification per webhook, written to
- * a spool directory (fsync) before it is sent and removed only after a 2xx. Retries back off
- * exponentially with jitter; an outage delays alerts, a restart resumes them, and a stable key
- * keeps the same notification from being queued twice.
+ * a spool directory (fsync) before it is sent and removed only after a 2xx; a 4xx rejection goes to
+ * a dead-letter directory. One retry loop per webhook backs off exponentially with jitter between
+ * {@code retry-initial} and {@code retry-max}; a spool that cannot be written degrades to delivery
+ * from memory (metric, health DOWN), never to silence. The active hangs are persisted so that a
+ * restart can resolve those that ended while the agent was down. docs/reliability.md lists the
+ * faults and what happens.
  */
 @NullMarked
 package org.qmpsentinel.agent.alert;

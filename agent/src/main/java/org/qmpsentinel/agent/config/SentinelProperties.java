@@ -137,19 +137,36 @@ public record SentinelProperties(
    * Alert delivery.
    *
    * @param webhooks the receivers; every hang state change goes to each of them
-   * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx
-   * @param retryInitial first retry delay; doubles (with jitter) up to {@code retryMax}
-   * @param retryMax the longest delay between two retries of a webhook
+   * @param spoolDir notifications are written (fsync) here before sending and removed after a 2xx;
+   *     rejected ones (4xx) go to {@code dead/}, the active hangs to {@code active-hangs.json}
+   * @param retryInitial the shortest delay between two attempts at one webhook (its first retry);
+   *     doubles (with jitter) up to {@code retryMax}; must be positive
+   * @param retryMax the longest delay between two attempts at one webhook; at least {@code
+   *     retryInitial}
    * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
+   * @param resolveUnseenAfter after a restart, a hang reloaded from the spool whose VM is not seen
+   *     within this time is resolved (the VM went away while the agent was down)
    */
   public record Alerting(
       @Valid @DefaultValue List<Webhook> webhooks,
       @NotNull @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
       @NotNull @DefaultValue("1s") Duration retryInitial,
       @NotNull @DefaultValue("5m") Duration retryMax,
-      @NotNull @DefaultValue("60s") Duration alertmanagerResend) {
+      @NotNull @DefaultValue("60s") Duration alertmanagerResend,
+      @NotNull @DefaultValue("10m") Duration resolveUnseenAfter) {
     public Alerting {
       requirePositive(retryInitial, "sentinel.alerting.retry-initial");
+      requirePositive(retryMax, "sentinel.alerting.retry-max");
+      // A ceiling below the floor made every retry immediate: 24,586 POSTs in 10 s with 0s.
+      if (retryInitial != null && retryMax != null && retryMax.compareTo(retryInitial) < 0) {
+        throw new IllegalArgumentException(
+            "sentinel.alerting.retry-max must be at least sentinel.alerting.retry-initial ("
+                + retryInitial
+                + "), was "
+                + retryMax);
+      }
+      requirePositive(alertmanagerResend, "sentinel.alerting.alertmanager-resend");
+      requirePositive(resolveUnseenAfter, "sentinel.alerting.resolve-unseen-after");
     }
   }
 
@@ -157,13 +174,13 @@ public record SentinelProperties(
    * One alert receiver.
    *
    * @param name the receiver's name in logs and metrics
-   * @param url for {@code alertmanager} mode, Alertmanager's base URL ({@code /api/v2/alerts} is
-   *     appended)
+   * @param url http or https (HTTP/1.1, one connection per notification, no proxy); for {@code
+   *     alertmanager} mode, Alertmanager's base URL ({@code /api/v2/alerts} is appended)
    * @param bearerToken optional {@code Authorization: Bearer} token
    * @param username optional basic-auth user (with {@code password})
    * @param password basic-auth password
    * @param mode {@code GENERIC} (the agent's JSON) or {@code ALERTMANAGER}
-   * @param timeout per request
+   * @param timeout per request (connect, send and answer), positive; a late answer is retried
    */
   public record Webhook(
       @NotBlank String name,
@@ -178,6 +195,7 @@ public record SentinelProperties(
         throw new IllegalArgumentException(
             "sentinel.alerting.webhooks[].url must be http(s): " + url);
       }
+      requirePositive(timeout, "sentinel.alerting.webhooks[].timeout");
     }
   }
 

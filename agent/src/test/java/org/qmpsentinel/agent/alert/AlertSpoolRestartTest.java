@@ -75,7 +75,8 @@ class AlertSpoolRestartTest {
             spool,
             Duration.ofMillis(50),
             Duration.ofMillis(200),
-            Duration.ofSeconds(60));
+            Duration.ofSeconds(60),
+            Duration.ofMinutes(10));
     return new AlertService(config, "host-1");
   }
 
