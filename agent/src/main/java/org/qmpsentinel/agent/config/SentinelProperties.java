@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.qmp.Backoff;
@@ -63,19 +64,20 @@ public record SentinelProperties(
    *
    * @param endpoints explicit QMP endpoints ({@code unix:/path}, {@code /path} or {@code
    *     host:port})
-   * @param socketGlob a glob of QMP sockets watched for appearing and vanishing sockets; empty
-   *     disables it
+   * @param socketGlob a glob of QMP sockets watched for appearing and vanishing sockets: an
+   *     absolute DIRECTORY/PATTERN whose directory has no wildcards; empty disables it
    * @param procScan scan /proc for qemu-system processes with a unix QMP socket on the command line
-   * @param interval how often every source is re-scanned
+   * @param interval how often every source is re-scanned (at least 100ms)
    */
   public record Discovery(
       @Valid @DefaultValue List<Endpoint> endpoints,
-      @DefaultValue("/run/qmp-sentinel/*.qmp") String socketGlob,
+      @SocketGlob @DefaultValue("/run/qmp-sentinel/*.qmp") String socketGlob,
       @DefaultValue("true") boolean procScan,
-      @NotNull @DefaultValue("1s") Duration interval) {}
+      // A scan lists a directory and /proc: more often than 10 times a second only burns CPU.
+      @NotNull @DurationMin(millis = 100) @DefaultValue("1s") Duration interval) {}
 
   /** A statically configured VM. */
-  public record Endpoint(@NotBlank String name, @NotBlank String endpoint) {}
+  public record Endpoint(@NotBlank String name, @NotBlank @QmpEndpointSyntax String endpoint) {}
 
   /**
    * Polling of each VM (only non-intrusive commands).
@@ -87,45 +89,47 @@ public record SentinelProperties(
    *     monitor-timeouts-to-suspect} polls that time out, i.e. within about 3 × this interval
    * @param jitter random spread of the interval, as a fraction (0.1 = ±10%)
    * @param commandTimeout per-command timeout
-   * @param cpusRefresh re-read query-cpus-fast this often (also on connect and RESET)
+   * @param cpusRefresh re-read query-cpus-fast this often (also on connect and RESET); 0 re-reads
+   *     it on every poll
    * @param kvmStats use query-stats vcpu/kvm counters when QEMU supports them
    */
   public record Poll(
-      @NotNull @DefaultValue("1s") Duration interval,
-      @NotNull @DefaultValue("10s") Duration steadyInterval,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("1s") Duration interval,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("10s")
+          Duration steadyInterval,
       @DecimalMin("0.0") @DecimalMax("0.5") @DefaultValue("0.1") double jitter,
-      @NotNull @DefaultValue("2s") Duration commandTimeout,
-      @NotNull @DefaultValue("30s") Duration cpusRefresh,
-      @DefaultValue("true") boolean kvmStats) {
-    public Poll {
-      requirePositive(interval, "sentinel.poll.interval");
-      requirePositive(steadyInterval, "sentinel.poll.steady-interval");
-      requirePositive(commandTimeout, "sentinel.poll.command-timeout");
-    }
-  }
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("2s")
+          Duration commandTimeout,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("30s") Duration cpusRefresh,
+      @DefaultValue("true") boolean kvmStats) {}
 
   /**
-   * Detection and intrusion policy (see hang-detector's DetectorSettings).
+   * Detection and intrusion policy (see hang-detector's DetectorSettings). Zero is allowed where it
+   * means "no wait" or "no limit"; the two thresholds of a hang must be positive, since zero would
+   * suspect and confirm a hang without evidence over time.
    *
    * @param startupSettle STARTUP lasts this much longer after every vCPU of the boot was seen
-   *     running (covers the guest OS's own AP bring-up)
-   * @param syncMinInterval minimum time between vCPU-synchronizing commands of one VM in STEADY
+   *     running (covers the guest OS's own AP bring-up); 0 ends STARTUP as soon as every vCPU ran
+   * @param syncMinInterval minimum time between vCPU-synchronizing commands of one VM in STEADY; 0
+   *     is no limit
    * @param kickMinInterval minimum time between vCPU-kicking commands (query-stats) of one VM; a
-   *     boot's baseline read after a RESET is always admitted
-   * @param suspectAfter running time with the stuck-AP signature before SUSPECTED
+   *     boot's baseline read after a RESET is always admitted; 0 is no limit
+   * @param suspectAfter running time with the stuck-AP signature before SUSPECTED (positive)
    * @param confirmAfter further time before CONFIRMED when registers cannot confirm it sooner
+   *     (positive)
    * @param monitorTimeoutsToSuspect consecutive command timeouts (while the QEMU process lives)
    *     before MONITOR_UNRESPONSIVE is suspected; twice as many confirm it
    * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
-   *     kvm_put_vcpu_events fix
+   *     kvm_put_vcpu_events fix (an empty entry would match every build, so it is refused)
    */
   public record Detector(
-      @NotNull @DefaultValue("60s") Duration startupSettle,
-      @NotNull @DefaultValue("10s") Duration syncMinInterval,
-      @NotNull @DefaultValue("500ms") Duration kickMinInterval,
-      @NotNull @DefaultValue("5s") Duration suspectAfter,
-      @NotNull @DefaultValue("10s") Duration confirmAfter,
-      @DefaultValue List<String> fixedQemu,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("60s") Duration startupSettle,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("10s") Duration syncMinInterval,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("500ms") Duration kickMinInterval,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("5s") Duration suspectAfter,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("10s")
+          Duration confirmAfter,
+      @DefaultValue List<@NotBlank String> fixedQemu,
       @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect) {}
 
   /**
