@@ -3,15 +3,23 @@ package org.qmpsentinel.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.qmpsentinel.agent.config.SentinelProperties;
 import org.qmpsentinel.agent.discovery.libvirt.LibvirtDiscoveryConfiguration.LibvirtProperties;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
@@ -19,12 +27,15 @@ import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
 /**
  * A bad configuration stops start-up, and the report an operator reads (Boot's failure analysis,
  * printed as "APPLICATION FAILED TO START") names the offending property as it is written.
- * Properties are bound in a plain context (no web server, no discovery).
+ * Properties are bound in a plain context (no web server, no discovery); one test starts the real
+ * application to show the checks are wired into it.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ConfigValidationTest {
 
-  /** The configuration classes, as the application has them. */
+  /** The configuration classes and the unknown-key check, as the application has them. */
   @EnableConfigurationProperties({SentinelProperties.class, LibvirtProperties.class})
+  @ComponentScan(basePackageClasses = SentinelProperties.class)
   static class Properties {}
 
   private final ApplicationContextRunner runner =
@@ -145,5 +156,98 @@ class ConfigValidationTest {
   @Test
   void theDefaultsAreValid() {
     runner.run(c -> assertThat(c).hasNotFailed());
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          sentinel.poll.intervall=2s     | unknown property sentinel.poll.intervall; did you mean sentinel.poll.interval?
+          sentinel.detector.suspect-aftr=5s | unknown property sentinel.detector.suspect-aftr; did you mean sentinel.detector.suspect-after?
+          sentinel.discovery.socket-glb=/x/*.qmp | unknown property sentinel.discovery.socket-glb; did you mean sentinel.discovery.socket-glob?
+          sentinel.discovery.libvirt.status-directory=/x | unknown property sentinel.discovery.libvirt.status-directory
+          sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;sentinel.alerting.webhooks[0].bearer-tokn=t | unknown property sentinel.alerting.webhooks[0].bearer-tokn; did you mean sentinel.alerting.webhooks[0].bearer-token?
+          sentinel.discovery.endpoints[3].nmae=a | unknown property sentinel.discovery.endpoints[3].nmae; did you mean sentinel.discovery.endpoints[3].name?
+          sentinel.detector.fixed-qemu[0].x=9.2 | unknown property sentinel.detector.fixed-qemu[0].x
+          sentinel.poll=1s               | unknown property sentinel.poll
+          """)
+  void anUnknownKeyStopsStartupWithASuggestion(String assignments, String expected) {
+    runner
+        .withPropertyValues(assignments.split(";"))
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(report(context.getStartupFailure()))
+                  .contains(expected)
+                  .contains("from property source")
+                  .contains("README.md lists every sentinel.* property");
+            });
+  }
+
+  @Test
+  void aKeyTooFarFromAnyKnownOneGetsNoSuggestionAndAllUnknownKeysAreListed() {
+    runner
+        .withPropertyValues("sentinel.completely.different=1", "sentinel.poll.intervall=1s")
+        .run(
+            context ->
+                assertThat(report(context.getStartupFailure()))
+                    .contains("unknown property sentinel.completely.different (")
+                    .doesNotContain("sentinel.completely.different; did you mean")
+                    .contains("unknown property sentinel.poll.intervall; did you mean"));
+  }
+
+  @Test
+  void environmentVariablesAreCheckedInBothOfTheirSpellings() {
+    ApplicationContextRunner withEnvironment =
+        runner.withInitializer(
+            context ->
+                context
+                    .getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new SystemEnvironmentPropertySource(
+                            "test-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                            Map.of(
+                                "SENTINEL_POLL_STEADY_INTERVAL", "5s",
+                                "SENTINEL_POLL_COMMANDTIMEOUT", "3s",
+                                "SENTINEL_DISCOVERY_ENDPOINTS_0_NAME", "a",
+                                "SENTINEL_DISCOVERY_ENDPOINTS_0_ENDPOINT", "/run/a.qmp",
+                                "SENTINEL_ALERTING_WEBHOOKS_0_NAME", "w",
+                                "SENTINEL_ALERTING_WEBHOOKS_0_URL", "http://h/",
+                                "SENTINEL_ALERTING_WEBHOOKS_0_BEARER_TOKEN", "t"))));
+    withEnvironment.run(c -> assertThat(c).hasNotFailed());
+    withEnvironment
+        .withInitializer(
+            context ->
+                context
+                    .getEnvironment()
+                    .getPropertySources()
+                    .addFirst(
+                        new SystemEnvironmentPropertySource(
+                            "more-" + StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                            Map.of("SENTINEL_POLL_STEADY_INTERVALL", "5s"))))
+        .run(
+            context ->
+                assertThat(report(context.getStartupFailure()))
+                    .contains("unknown property sentinel.poll.steady.intervall")
+                    .contains("SENTINEL_POLL_STEADY_INTERVALL"));
+  }
+
+  @Test
+  void theApplicationReportsAnUnknownKeyBeforeStartingAnything(CapturedOutput output) {
+    SpringApplicationBuilder app =
+        new SpringApplicationBuilder(SentinelApplication.class)
+            .properties(
+                "sentinel.discovery.proc-scan=false",
+                "sentinel.discovery.socket-glob=",
+                "sentinel.discovery.libvirt.enabled=false",
+                "sentinel.poll.intervall=2s");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> app.run("--server.port=0").close())
+        .isInstanceOf(org.qmpsentinel.agent.config.UnknownPropertiesException.class);
+    assertThat(output)
+        .contains("APPLICATION FAILED TO START")
+        .contains("unknown property sentinel.poll.intervall; did you mean sentinel.poll.interval?")
+        .doesNotContain("Tomcat initialized");
   }
 }
