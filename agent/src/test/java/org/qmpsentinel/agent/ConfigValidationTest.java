@@ -71,6 +71,8 @@ class ConfigValidationTest {
           sentinel.discovery.socket-glob=/run/*/vm.qmp          | sentinel.discovery.socket-glob
           sentinel.discovery.socket-glob=/run/qmp/[x.qmp        | sentinel.discovery.socket-glob
           sentinel.discovery.socket-glob=/                      | sentinel.discovery.socket-glob
+          sentinel.discovery.socket-owners=root,bad name        | sentinel.discovery.socket-owners[1]
+          sentinel.discovery.socket-owners[0]=group:            | sentinel.discovery.socket-owners[0]
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=nowhere | sentinel.discovery.endpoints[0].endpoint
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=unix:   | sentinel.discovery.endpoints[0].endpoint
           sentinel.discovery.endpoints[0].name= ;sentinel.discovery.endpoints[0].endpoint=/run/a  | sentinel.discovery.endpoints[0].name
@@ -143,6 +145,8 @@ class ConfigValidationTest {
           sentinel.discovery.interval=100ms
           sentinel.discovery.socket-glob=
           sentinel.discovery.socket-glob=/var/run/qmp/vm-[0-9]*.{qmp,sock}
+          sentinel.discovery.socket-owners=
+          sentinel.discovery.socket-owners=root,4242,group:kvm,group:107,libvirt-qemu,svc$
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=unix:/run/a.qmp
           sentinel.discovery.endpoints[0].name=b;sentinel.discovery.endpoints[0].endpoint=127.0.0.1:4444
           sentinel.detector.fixed-qemu=9.2,1:8.2.2+ds-0ubuntu1.4
@@ -165,7 +169,7 @@ class ConfigValidationTest {
           """
           sentinel.poll.intervall=2s     | unknown property sentinel.poll.intervall; did you mean sentinel.poll.interval?
           sentinel.detector.suspect-aftr=5s | unknown property sentinel.detector.suspect-aftr; did you mean sentinel.detector.suspect-after?
-          sentinel.discovery.socket-glb=/x/*.qmp | unknown property sentinel.discovery.socket-glb; did you mean sentinel.discovery.socket-glob?
+          sentinel.discovery.socket-owner=root | unknown property sentinel.discovery.socket-owner; did you mean sentinel.discovery.socket-owners?
           sentinel.discovery.libvirt.status-directory=/x | unknown property sentinel.discovery.libvirt.status-directory
           sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;sentinel.alerting.webhooks[0].bearer-tokn=t | unknown property sentinel.alerting.webhooks[0].bearer-tokn; did you mean sentinel.alerting.webhooks[0].bearer-token?
           sentinel.discovery.endpoints[3].nmae=a | unknown property sentinel.discovery.endpoints[3].nmae; did you mean sentinel.discovery.endpoints[3].name?

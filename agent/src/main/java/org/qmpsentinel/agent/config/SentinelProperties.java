@@ -6,6 +6,7 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,16 +66,29 @@ public record SentinelProperties(
    * @param endpoints explicit QMP endpoints ({@code unix:/path}, {@code /path} or {@code
    *     host:port})
    * @param socketGlob a glob of QMP sockets watched for appearing and vanishing sockets: an
-   *     absolute DIRECTORY/PATTERN whose directory has no wildcards; empty disables it
+   *     absolute DIRECTORY/PATTERN whose directory has no wildcards; empty disables it. A missing
+   *     directory is logged once and looked for again every scan
    * @param procScan scan /proc for qemu-system processes with a unix QMP socket on the command line
    * @param interval how often every source is re-scanned (at least 100ms)
+   * @param socketOwners who may own a socket that the socket directory or the /proc scan reports:
+   *     user names, numeric uids, or {@code group:NAME} / {@code group:GID} for the socket's group.
+   *     The agent's own user is always allowed; a name that does not exist on this host matches
+   *     nothing. The /proc scan also requires the declaring process to run as the socket's owner
    */
   public record Discovery(
       @Valid @DefaultValue List<Endpoint> endpoints,
       @SocketGlob @DefaultValue("/run/qmp-sentinel/*.qmp") String socketGlob,
       @DefaultValue("true") boolean procScan,
       // A scan lists a directory and /proc: more often than 10 times a second only burns CPU.
-      @NotNull @DurationMin(millis = 100) @DefaultValue("1s") Duration interval) {}
+      @NotNull @DurationMin(millis = 100) @DefaultValue("1s") Duration interval,
+      @NotNull @DefaultValue({"root", "libvirt-qemu", "qemu"})
+          List<@Pattern(regexp = SOCKET_OWNER, message = SOCKET_OWNER_SYNTAX) String>
+              socketOwners) {}
+
+  /** A user name or uid, or {@code group:} and a group name or gid (useradd's NAME_REGEX). */
+  static final String SOCKET_OWNER = "(group:)?[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
+
+  static final String SOCKET_OWNER_SYNTAX = "must be a user name, a uid, group:NAME or group:GID";
 
   /** A statically configured VM. */
   public record Endpoint(@NotBlank String name, @NotBlank @QmpEndpointSyntax String endpoint) {}
