@@ -118,7 +118,7 @@ class SentinelConfiguration {
       last.add(new SocketDirectorySource(d.socketGlob(), sockets));
     }
     if (d.procScan()) {
-      last.add(new ProcScanSource(Path.of("/proc")));
+      last.add(new ProcScanSource(Path.of("/proc"), sockets));
     }
     return new BuiltInSources(List.of(new StaticDiscoverySource(d.endpoints())), last);
   }

@@ -26,7 +26,9 @@ public final class Refusals {
     /** The socket's real path is not in the configured directory. */
     OUTSIDE_DIRECTORY("outside-directory"),
     /** The socket's owner is not in {@code sentinel.discovery.socket-owners}. */
-    OWNER("owner");
+    OWNER("owner"),
+    /** The process that names the socket on its command line does not run as its owner. */
+    PROCESS_OWNER("process-owner");
 
     private final String tag;
 
