@@ -16,6 +16,7 @@ import org.qmpsentinel.agent.discovery.DiscoveryService;
 import org.qmpsentinel.agent.discovery.DiscoverySource;
 import org.qmpsentinel.agent.discovery.ProcScanSource;
 import org.qmpsentinel.agent.discovery.SocketDirectorySource;
+import org.qmpsentinel.agent.discovery.SocketPolicy;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
@@ -112,14 +113,14 @@ class SentinelConfiguration {
   record BuiltInSources(List<DiscoverySource> first, List<DiscoverySource> last) {}
 
   @Bean
-  BuiltInSources builtInDiscoverySources(SentinelProperties properties) {
+  BuiltInSources builtInDiscoverySources(SentinelProperties properties, SocketPolicy sockets) {
     SentinelProperties.Discovery d = properties.discovery();
     List<DiscoverySource> last = new ArrayList<>();
     if (d.socketGlob() != null && !d.socketGlob().isBlank()) {
-      last.add(new SocketDirectorySource(d.socketGlob()));
+      last.add(new SocketDirectorySource(d.socketGlob(), sockets));
     }
     if (d.procScan()) {
-      last.add(new ProcScanSource(Path.of("/proc")));
+      last.add(new ProcScanSource(Path.of("/proc"), sockets));
     }
     return new BuiltInSources(List.of(new StaticDiscoverySource(d.endpoints())), last);
   }

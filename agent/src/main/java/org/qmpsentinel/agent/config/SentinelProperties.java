@@ -6,10 +6,12 @@ import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.hang.DetectorSettings;
@@ -65,19 +67,33 @@ public record SentinelProperties(
    *
    * @param endpoints explicit QMP endpoints ({@code unix:/path}, {@code /path} or {@code
    *     host:port})
-   * @param socketGlob a glob of QMP sockets watched for appearing and vanishing sockets; empty
-   *     disables it
+   * @param socketGlob a glob of QMP sockets watched for appearing and vanishing sockets: an
+   *     absolute DIRECTORY/PATTERN whose directory has no wildcards; empty disables it. A missing
+   *     directory is logged once and looked for again every scan
    * @param procScan scan /proc for qemu-system processes with a unix QMP socket on the command line
-   * @param interval how often every source is re-scanned
+   * @param interval how often every source is re-scanned (at least 100ms)
+   * @param socketOwners who may own a socket that the socket directory or the /proc scan reports:
+   *     user names, numeric uids, or {@code group:NAME} / {@code group:GID} for the socket's group.
+   *     The agent's own user is always allowed; a name that does not exist on this host matches
+   *     nothing. The /proc scan also requires the declaring process to run as the socket's owner
    */
   public record Discovery(
       @Valid @DefaultValue List<Endpoint> endpoints,
-      @DefaultValue("/run/qmp-sentinel/*.qmp") String socketGlob,
+      @SocketGlob @DefaultValue("/run/qmp-sentinel/*.qmp") String socketGlob,
       @DefaultValue("true") boolean procScan,
-      @NotNull @DefaultValue("1s") Duration interval) {}
+      // A scan lists a directory and /proc: more often than 10 times a second only burns CPU.
+      @NotNull @DurationMin(millis = 100) @DefaultValue("1s") Duration interval,
+      @NotNull @DefaultValue({"root", "libvirt-qemu", "qemu"})
+          List<@Pattern(regexp = SOCKET_OWNER, message = SOCKET_OWNER_SYNTAX) String>
+              socketOwners) {}
+
+  /** A user name or uid, or {@code group:} and a group name or gid (useradd's NAME_REGEX). */
+  static final String SOCKET_OWNER = "(group:)?[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
+
+  static final String SOCKET_OWNER_SYNTAX = "must be a user name, a uid, group:NAME or group:GID";
 
   /** A statically configured VM. */
-  public record Endpoint(@NotBlank String name, @NotBlank String endpoint) {}
+  public record Endpoint(@NotBlank String name, @NotBlank @QmpEndpointSyntax String endpoint) {}
 
   /**
    * Polling of each VM (only non-intrusive commands).
@@ -89,49 +105,51 @@ public record SentinelProperties(
    *     monitor-timeouts-to-suspect} polls that time out, i.e. within about 3 × this interval
    * @param jitter random spread of the interval, as a fraction (0.1 = ±10%)
    * @param commandTimeout per-command timeout
-   * @param cpusRefresh re-read query-cpus-fast this often (also on connect and RESET)
+   * @param cpusRefresh re-read query-cpus-fast this often (also on connect and RESET); 0 re-reads
+   *     it on every poll
    * @param kvmStats use query-stats vcpu/kvm counters when QEMU supports them
    */
   public record Poll(
-      @NotNull @DefaultValue("1s") Duration interval,
-      @NotNull @DefaultValue("10s") Duration steadyInterval,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("1s") Duration interval,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("10s")
+          Duration steadyInterval,
       @DecimalMin("0.0") @DecimalMax("0.5") @DefaultValue("0.1") double jitter,
-      @NotNull @DefaultValue("2s") Duration commandTimeout,
-      @NotNull @DefaultValue("30s") Duration cpusRefresh,
-      @DefaultValue("true") boolean kvmStats) {
-    public Poll {
-      requirePositive(interval, "sentinel.poll.interval");
-      requirePositive(steadyInterval, "sentinel.poll.steady-interval");
-      requirePositive(commandTimeout, "sentinel.poll.command-timeout");
-    }
-  }
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("2s")
+          Duration commandTimeout,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("30s") Duration cpusRefresh,
+      @DefaultValue("true") boolean kvmStats) {}
 
   /**
-   * Detection and intrusion policy (see hang-detector's DetectorSettings).
+   * Detection and intrusion policy (see hang-detector's DetectorSettings). Zero is allowed where it
+   * means "no wait" or "no limit"; the two thresholds of a hang must be positive, since zero would
+   * suspect and confirm a hang without evidence over time.
    *
    * @param startupSettle STARTUP lasts this much longer after every vCPU of the boot was seen
-   *     running (covers the guest OS's own AP bring-up)
-   * @param syncMinInterval minimum time between vCPU-synchronizing commands of one VM in STEADY
+   *     running (covers the guest OS's own AP bring-up); 0 ends STARTUP as soon as every vCPU ran
+   * @param syncMinInterval minimum time between vCPU-synchronizing commands of one VM in STEADY; 0
+   *     is no limit
    * @param kickMinInterval minimum time between vCPU-kicking commands (query-stats) of one VM; a
-   *     boot's baseline read after a RESET is always admitted
-   * @param suspectAfter running time with the stuck-AP signature before SUSPECTED
+   *     boot's baseline read after a RESET is always admitted; 0 is no limit
+   * @param suspectAfter running time with the stuck-AP signature before SUSPECTED (positive)
    * @param confirmAfter further time before CONFIRMED when registers cannot confirm it sooner
+   *     (positive)
    * @param monitorTimeoutsToSuspect consecutive command timeouts (while the QEMU process lives)
    *     before MONITOR_UNRESPONSIVE is suspected; twice as many confirm it
    * @param baselineGrace a boot's baseline read within this time after the RESET is graded TIMELY,
    *     later LATE (reported; APs are judged on per-AP evidence either way, see hang-detector)
    * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
-   *     kvm_put_vcpu_events fix
+   *     kvm_put_vcpu_events fix (an empty entry would match every build, so it is refused)
    */
   public record Detector(
-      @NotNull @DefaultValue("60s") Duration startupSettle,
-      @NotNull @DefaultValue("10s") Duration syncMinInterval,
-      @NotNull @DefaultValue("500ms") Duration kickMinInterval,
-      @NotNull @DefaultValue("5s") Duration suspectAfter,
-      @NotNull @DefaultValue("10s") Duration confirmAfter,
-      @DefaultValue List<String> fixedQemu,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("60s") Duration startupSettle,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("10s") Duration syncMinInterval,
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("500ms") Duration kickMinInterval,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("5s") Duration suspectAfter,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("10s")
+          Duration confirmAfter,
+      @DefaultValue List<@NotBlank String> fixedQemu,
       @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect,
-      @NotNull @DefaultValue("250ms") Duration baselineGrace) {}
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("250ms") Duration baselineGrace) {}
 
   /**
    * Alert delivery.

@@ -8,30 +8,49 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.qmpsentinel.agent.discovery.Refusals.Reason;
 import org.qmpsentinel.qmp.QmpEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * QMP sockets matching a glob such as {@code /run/qmp-sentinel/*.qmp}. Rescanned every discovery
  * interval (a directory listing is cheap and, unlike inotify, cannot miss events); the VM's name is
  * the socket's file name without extension until QEMU reports its own.
+ *
+ * <p>Only sockets that are really in the directory are reported: a symlink, an entry whose real
+ * path lies elsewhere, and a socket whose owner is not among the {@link SocketOwners} are refused
+ * (see {@link Refusals}), since whoever can write the directory could otherwise point the agent at
+ * any socket on the host, libvirt's own monitor included. A missing directory is no error: it is
+ * logged once and looked for again every scan, and its sockets are found once it exists.
  */
 public final class SocketDirectorySource implements DiscoverySource {
+  private static final Logger log = LoggerFactory.getLogger(SocketDirectorySource.class);
+  private static final String PROPERTY = "sentinel.discovery.socket-glob";
+
   private final Path directory;
   private final PathMatcher matcher;
+  private final SocketOwners owners;
+  private final Refusals refusals;
+  private boolean directoryMissing;
 
-  public SocketDirectorySource(String glob) {
+  public SocketDirectorySource(String glob, SocketPolicy policy) {
     Path pattern = Path.of(glob);
     Path parent = pattern.getParent();
     if (parent == null || parent.toString().contains("*")) {
       throw new IllegalArgumentException(
-          "sentinel.discovery.socket-glob must be DIRECTORY/PATTERN with a fixed directory: "
-              + glob);
+          PROPERTY + " must be DIRECTORY/PATTERN with a fixed directory: " + glob);
     }
     this.directory = parent;
     this.matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
+    this.owners = policy.owners();
+    this.refusals =
+        policy.refusals(name(), EnumSet.of(Reason.SYMLINK, Reason.OUTSIDE_DIRECTORY, Reason.OWNER));
   }
 
   @Override
@@ -42,24 +61,81 @@ public final class SocketDirectorySource implements DiscoverySource {
   @Override
   public List<DiscoveredVm> scan() throws IOException {
     List<DiscoveredVm> found = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
-      for (Path entry : entries) {
-        if (matcher.matches(entry.getFileName())
-            && !Files.isRegularFile(entry)
-            && !Files.isDirectory(entry)) {
-          found.add(
-              new DiscoveredVm(
-                  name(),
-                  stem(entry),
-                  QmpEndpoint.unix(entry),
-                  Optional.empty(),
-                  OptionalLong.empty()));
+    try {
+      // Real path once per scan: the directory itself may be reached through a symlink
+      // (/var/run -> /run); only what lies beneath it is checked.
+      Path realDirectory = directory.toRealPath();
+      try (DirectoryStream<Path> entries =
+          Files.newDirectoryStream(directory, e -> matcher.matches(e.getFileName()))) {
+        for (Path entry : entries) {
+          admit(entry, realDirectory).ifPresent(found::add);
         }
       }
     } catch (NoSuchFileException e) {
-      return List.of(); // no directory yet: no VMs
+      if (!directoryMissing) {
+        directoryMissing = true;
+        log.warn(
+            "{}: directory {} does not exist; looking for it again every scan",
+            PROPERTY,
+            directory);
+      }
+      return List.of();
+    } finally {
+      refusals.scanDone();
+    }
+    if (directoryMissing) {
+      directoryMissing = false;
+      log.info("{}: directory {} exists now", PROPERTY, directory);
     }
     return found;
+  }
+
+  /** Refusals so far by reason ({@code symlink}, {@code outside-directory}, {@code owner}). */
+  public Map<String, Long> refusedSockets() {
+    return refusals.counts();
+  }
+
+  private Optional<DiscoveredVm> admit(Path entry, Path realDirectory) throws IOException {
+    Optional<SocketFile> inspected = SocketFile.inspect(entry);
+    if (inspected.isEmpty()) {
+      return Optional.empty(); // gone since the listing
+    }
+    SocketFile file = inspected.get();
+    if (file.isSymlink()) {
+      refusals.refuse(entry, Reason.SYMLINK, "a symlink to " + target(entry));
+      return Optional.empty();
+    }
+    if (!file.isSocket()) {
+      return Optional.empty(); // a regular file or directory that matches the glob: not a VM
+    }
+    Path real;
+    try {
+      real = entry.toRealPath();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    if (!realDirectory.equals(real.getParent())) {
+      refusals.refuse(entry, Reason.OUTSIDE_DIRECTORY, "resolves to " + real);
+      return Optional.empty();
+    }
+    if (!owners.admits(file)) {
+      refusals.refuse(
+          entry,
+          Reason.OWNER,
+          "owned by " + file.ownerText() + ", not in sentinel.discovery.socket-owners");
+      return Optional.empty();
+    }
+    return Optional.of(
+        new DiscoveredVm(
+            name(), stem(entry), QmpEndpoint.unix(entry), Optional.empty(), OptionalLong.empty()));
+  }
+
+  private static String target(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static String stem(Path socket) {

@@ -25,7 +25,6 @@ import tools.jackson.databind.json.JsonMapper;
  * same spool delivers every one of them, in order, exactly once — and re-raising an already
  * delivered notification sends nothing. Real HTTP server on loopback.
  */
-@SuppressWarnings("NullAway") // AlertService ignores the VM snapshot: the tests pass none
 class AlertSpoolRestartTest {
 
   @Test

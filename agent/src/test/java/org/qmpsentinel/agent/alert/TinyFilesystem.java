@@ -61,8 +61,12 @@ final class TinyFilesystem implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    run("umount", mountPoint.toString());
+  public void close() throws IOException {
+    try {
+      run("umount", mountPoint.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // keep the interrupt for the test runner
+    }
     Files.deleteIfExists(mountPoint);
   }
 

@@ -6,10 +6,32 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
+@ExtendWith(OutputCaptureExtension.class)
 class ProcScanSourceTest {
+  private static final long ROOT = 0;
+
+  @TempDir Path tmp;
+  private final Sockets sockets = new Sockets();
+
+  @AfterEach
+  void close() throws Exception {
+    sockets.close();
+  }
+
+  private static ProcScanSource source(Path proc) {
+    return new ProcScanSource(
+        proc,
+        new SocketPolicy(
+            SocketOwners.of(
+                List.of("root", "libvirt-qemu", "qemu", System.getProperty("user.name")), 4299)));
+  }
 
   @Test
   void findsQmpSocketsInBothSpellings() {
@@ -38,24 +60,91 @@ class ProcScanSourceTest {
 
   @Test
   void scansAFakeProcTree(@TempDir Path proc) throws Exception {
-    write(
-        proc.resolve("100/cmdline"),
+    Path socket = sockets.listen(tmp.resolve("run/vm7.qmp"));
+    long me = ownUid();
+    process(
+        proc,
+        100,
+        me,
+        me,
         "/usr/bin/qemu-system-x86_64",
         "-name",
         "guest=vm7,debug-threads=on",
         "-qmp",
-        "unix:/run/vm7.qmp,server=on");
-    write(proc.resolve("200/cmdline"), "/usr/bin/bash", "-qmp", "unix:/run/not-qemu.qmp");
+        "unix:" + socket + ",server=on");
+    process(proc, 200, me, me, "/usr/bin/bash", "-qmp", "unix:" + socket);
+    process(proc, 300, me, me, "/usr/bin/qemu-system-x86_64", "-qmp", "unix:/run/not-there.qmp");
     Files.createDirectories(proc.resolve("self"));
-    List<DiscoveredVm> found = new ProcScanSource(proc).scan();
+    List<DiscoveredVm> found = source(proc).scan();
     assertThat(found).hasSize(1);
     assertThat(found.get(0).name()).isEqualTo("vm7");
     assertThat(found.get(0).pid().getAsLong()).isEqualTo(100);
-    assertThat(found.get(0).endpoint().toString()).isEqualTo("unix:/run/vm7.qmp");
+    assertThat(found.get(0).endpoint().toString()).isEqualTo("unix:" + socket);
   }
 
-  private static void write(Path file, String... argv) throws Exception {
-    Files.createDirectories(file.getParent());
-    Files.write(file, (String.join("\0", argv) + "\0").getBytes(StandardCharsets.UTF_8));
+  @Test
+  void aRelativeSocketPathIsRelativeToQemusWorkingDirectory(@TempDir Path proc) throws Exception {
+    Path socket = sockets.listen(tmp.resolve("vms/rel.qmp"));
+    long me = ownUid();
+    process(proc, 100, me, me, "qemu-system-aarch64", "-qmp", "unix:rel.qmp,server=on");
+    Files.createSymbolicLink(proc.resolve("100/cwd"), tmp.resolve("vms"));
+    assertThat(source(proc).scan())
+        .singleElement()
+        .satisfies(vm -> assertThat(vm.endpoint().toString()).isEqualTo("unix:" + socket));
+  }
+
+  @Test
+  void aProcessCannotPointTheAgentAtASocketItDoesNotOwn(@TempDir Path proc, CapturedOutput output)
+      throws Exception {
+    // A trusted socket (root's, say libvirt's monitor) named by an untrusted user's process, or by
+    // a set-uid program the user started under a qemu-system-* name (real uid the user's).
+    Path trusted = Sockets.chown(sockets.listen(tmp.resolve("libvirt/monitor.sock")), 0, 0);
+    process(proc, 100, 4242, 4242, "qemu-system-x86_64", "-qmp", "unix:" + trusted);
+    process(proc, 101, 4242, ROOT, "/tmp/qemu-system-x86_64", "-qmp", "unix:" + trusted);
+    // The user's own socket: its owner is not on the list.
+    Path own = Sockets.chown(sockets.listen(tmp.resolve("home/own.qmp")), 4242, 4242);
+    process(proc, 102, 4242, 4242, "qemu-system-x86_64", "-qmp", "unix:" + own);
+    // A symlink to the trusted socket, named by a root process.
+    Path link = tmp.resolve("run/link.qmp");
+    Files.createDirectories(link.getParent());
+    Files.createSymbolicLink(link, trusted);
+    process(proc, 103, ROOT, ROOT, "qemu-system-x86_64", "-qmp", "unix:" + link);
+
+    ProcScanSource source = source(proc);
+    assertThat(source.scan()).isEmpty();
+    assertThat(source.scan()).isEmpty();
+
+    assertThat(source.refusedSockets())
+        .containsEntry("process-owner", 1L) // one path, refused once while it stays refused
+        .containsEntry("owner", 1L)
+        .containsEntry("symlink", 1L);
+    assertThat(output)
+        .contains(trusted + ": owned by uid 0 (root), gid 0 (root) but declared by pid 10")
+        .contains(own + ": owned by uid 4242, gid 4242, not in sentinel.discovery.socket-owners")
+        .contains(link + ": a symlink, declared by pid 103");
+  }
+
+  @Test
+  void aRootQemuWithItsOwnSocketIsFound(@TempDir Path proc) throws Exception {
+    Path socket = Sockets.chown(sockets.listen(tmp.resolve("run/vm.qmp")), 0, 0);
+    process(proc, 100, ROOT, ROOT, "qemu-system-x86_64", "-qmp", "unix:" + socket);
+    assertThat(source(proc).scan()).hasSize(1);
+  }
+
+  private static long ownUid() {
+    return ProcessUids.read(Path.of("/proc/self/status")).orElseThrow().effective();
+  }
+
+  /** A fake /proc/PID with a command line and the Uid line of its status. */
+  private static void process(Path proc, int pid, long realUid, long effectiveUid, String... argv)
+      throws Exception {
+    Path dir = proc.resolve(Integer.toString(pid));
+    Files.createDirectories(dir);
+    Files.write(
+        dir.resolve("cmdline"), (String.join("\0", argv) + "\0").getBytes(StandardCharsets.UTF_8));
+    Files.writeString(
+        dir.resolve("status"),
+        "Name:\tqemu\nUid:\t%d\t%d\t%d\t%d\nGid:\t0\t0\t0\t0\n"
+            .formatted(realUid, effectiveUid, effectiveUid, effectiveUid));
   }
 }

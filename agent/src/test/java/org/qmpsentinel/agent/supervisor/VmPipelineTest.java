@@ -44,7 +44,6 @@ class VmPipelineTest {
   private QmpClient client;
   private ScriptedMonitor monitor;
 
-  @SuppressWarnings("NullAway.Init") // started by each test, after the monitor exists
   private VmSupervisor supervisor;
 
   private final List<HangEvent> hangs = new CopyOnWriteArrayList<>();

@@ -1,6 +1,8 @@
 package org.qmpsentinel.agent.discovery.libvirt;
 
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
+import org.qmpsentinel.agent.config.AbsolutePath;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -9,6 +11,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.validation.annotation.Validated;
 
 /** Registers the libvirt source unless {@code sentinel.discovery.libvirt.enabled=false}. */
 @Configuration(proxyBeanMethods = false)
@@ -19,11 +22,13 @@ public class LibvirtDiscoveryConfiguration {
    * {@code sentinel.discovery.libvirt.*}.
    *
    * @param enabled on by default; a host without libvirt simply has no status directory
-   * @param statusDir libvirt's live domain status files
+   * @param statusDir libvirt's live domain status files (an absolute path)
    */
+  @Validated
   @ConfigurationProperties("sentinel.discovery.libvirt")
   public record LibvirtProperties(
-      @DefaultValue("true") boolean enabled, @DefaultValue("/run/libvirt/qemu") Path statusDir) {}
+      @DefaultValue("true") boolean enabled,
+      @NotNull @AbsolutePath @DefaultValue("/run/libvirt/qemu") Path statusDir) {}
 
   @Bean
   @Order(Ordered.HIGHEST_PRECEDENCE) // richer identity than a bare socket: scan before the others
