@@ -18,6 +18,7 @@ import org.qmpsentinel.agent.discovery.ProcScanSource;
 import org.qmpsentinel.agent.discovery.SocketDirectorySource;
 import org.qmpsentinel.agent.discovery.SocketPolicy;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
+import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.CompositeListener;
@@ -27,7 +28,9 @@ import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -76,6 +79,19 @@ class SentinelConfiguration {
   SentinelMetrics sentinelMetrics(
       MeterRegistry registry, ObjectProvider<PrometheusRegistry> prometheus) {
     return new SentinelMetrics(registry, prometheus.getIfAvailable());
+  }
+
+  /** Warms the scrape path in the background once the agent is ready (see ScrapeWarmup). */
+  @Bean
+  ApplicationListener<ApplicationReadyEvent> scrapeWarmup(
+      ObjectProvider<PrometheusRegistry> prometheus) {
+    return ready ->
+        prometheus.ifAvailable(
+            registry -> {
+              Thread t = new Thread(new ScrapeWarmup(registry), "scrape-warmup");
+              t.setDaemon(true);
+              t.start();
+            });
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")
