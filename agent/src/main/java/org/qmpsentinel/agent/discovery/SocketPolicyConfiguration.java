@@ -6,7 +6,7 @@ import org.springframework.context.annotation.Configuration;
 
 /** The one {@link SocketPolicy} of the agent, from {@code sentinel.discovery.socket-owners}. */
 @Configuration(proxyBeanMethods = false)
-public class SocketPolicyConfiguration {
+class SocketPolicyConfiguration {
   @Bean
   SocketPolicy socketPolicy(SentinelProperties properties) {
     return new SocketPolicy(SocketOwners.of(properties.discovery().socketOwners()));
