@@ -28,6 +28,7 @@ public final class ProcScanSource implements DiscoverySource {
   private final Path procRoot;
   private final SocketOwners owners;
   private final Refusals refusals;
+  private final PrincipalNames names = new PrincipalNames(System::nanoTime);
 
   public ProcScanSource(Path procRoot, SocketPolicy policy) {
     this.procRoot = procRoot;
@@ -78,7 +79,7 @@ public final class ProcScanSource implements DiscoverySource {
   }
 
   private boolean admit(Path dir, long pid, Path socket) throws IOException {
-    Optional<SocketFile> inspected = SocketFile.inspect(socket);
+    Optional<SocketFile> inspected = SocketFile.inspect(socket, names);
     Optional<ProcessUids> process = ProcessUids.read(dir.resolve("status"));
     if (inspected.isEmpty() || process.isEmpty()) {
       return false; // not created yet, or the process is gone

@@ -37,6 +37,7 @@ public final class SocketDirectorySource implements DiscoverySource {
   private final PathMatcher matcher;
   private final SocketOwners owners;
   private final Refusals refusals;
+  private final PrincipalNames names = new PrincipalNames(System::nanoTime);
   private boolean directoryMissing;
 
   public SocketDirectorySource(String glob, SocketPolicy policy) {
@@ -96,7 +97,7 @@ public final class SocketDirectorySource implements DiscoverySource {
   }
 
   private Optional<DiscoveredVm> admit(Path entry, Path realDirectory) throws IOException {
-    Optional<SocketFile> inspected = SocketFile.inspect(entry);
+    Optional<SocketFile> inspected = SocketFile.inspect(entry, names);
     if (inspected.isEmpty()) {
       return Optional.empty(); // gone since the listing
     }

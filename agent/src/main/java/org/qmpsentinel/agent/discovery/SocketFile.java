@@ -5,8 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,25 +21,25 @@ record SocketFile(Path path, int mode, long uid, String user, long gid, String g
   private static final int S_IFLNK = 0120000;
 
   /** The entry's attributes, or empty when it does not exist (any more). */
-  static Optional<SocketFile> inspect(Path path) throws IOException {
+  static Optional<SocketFile> inspect(Path path, PrincipalNames names) throws IOException {
     Map<String, Object> a;
+    String[] owner;
+    long uid;
+    long gid;
     try {
-      a = Files.readAttributes(path, "unix:mode,uid,gid,owner,group", LinkOption.NOFOLLOW_LINKS);
+      a = Files.readAttributes(path, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
+      uid = ((Integer) attribute(a, "uid")) & 0xffffffffL;
+      gid = ((Integer) attribute(a, "gid")) & 0xffffffffL;
+      owner = names.of(path, uid, gid);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
     return Optional.of(
-        new SocketFile(
-            path,
-            (Integer) attribute(a, "mode"),
-            ((Integer) attribute(a, "uid")) & 0xffffffffL,
-            ((UserPrincipal) attribute(a, "owner")).getName(),
-            ((Integer) attribute(a, "gid")) & 0xffffffffL,
-            ((GroupPrincipal) attribute(a, "group")).getName()));
+        new SocketFile(path, (Integer) attribute(a, "mode"), uid, owner[0], gid, owner[1]));
   }
 
   /** The "unix" view always has these attributes; a missing one is a broken JDK, not input. */
-  private static Object attribute(java.util.Map<String, Object> attributes, String name) {
+  static Object attribute(Map<String, Object> attributes, String name) {
     return java.util.Objects.requireNonNull(attributes.get(name), name);
   }
 

@@ -12,15 +12,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
-import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
-import org.qmpsentinel.hang.Phase;
 
 /**
  * Every watched VM's series, produced in one pass over the latest snapshots at scrape time — no
  * meter objects per VM, so the scrape of a thousand VMs costs a loop, not a thousand meter
  * look-ups, and a vanished VM's series disappear with its entry. Counters are present at 0 from the
- * VM's first appearance.
+ * VM's first appearance. State sets (phase, run state, hangs) are sparse: only the current value
+ * has a series, with value 1.
  *
  * <p>Per-vCPU KVM exits are not exported: the agent reads them only while a VM starts (they kick
  * vCPUs), so a counter of them would stand still in STEADY and mislead {@code rate()}.
@@ -77,7 +76,10 @@ final class VmSeriesCollector implements MultiCollector {
     Counters errors =
         new Counters("qmp_sentinel_qmp_errors", "QMP commands that failed or timed out, by kind");
     Counters dropped =
-        new Counters("qmp_sentinel_qmp_events_dropped", "events dropped: the monitor flooded them");
+        new Counters(
+            "qmp_sentinel_qmp_events_dropped",
+            "lifecycle events dropped because a monitor flooded them (per VM: the API)");
+    long droppedAll = 0;
     for (Vm vm : vms.values()) {
       VmSnapshot s = vm.snapshot;
       String[] id = {"vm", s.name(), "uuid", s.uuid()};
@@ -85,14 +87,13 @@ final class VmSeriesCollector implements MultiCollector {
       up.add(labels, s.connected());
       running.add(labels, s.running());
       vcpus.add(labels, s.vcpus().size());
-      for (Phase p : Phase.values()) {
-        phase.add(labels.add("phase", p.name()), s.phase() == p);
-      }
+      // State sets are sparse: one series for the current value, none for the others. At a
+      // thousand VMs the zeros were two thirds of every scrape.
+      phase.add(labels.add("phase", s.phase().name()), true);
       runState.add(labels.add("state", s.runState()), true);
-      for (HangKind k : HangKind.values()) {
-        HangState state = hangState(s, k);
-        suspected.add(labels.add("kind", k.name()), state == HangState.SUSPECTED);
-        confirmed.add(labels.add("kind", k.name()), state == HangState.CONFIRMED);
+      for (HangEvent h : s.activeHangs()) {
+        (h.state() == HangState.CONFIRMED ? confirmed : suspected)
+            .add(labels.add("kind", h.kind().name()), true);
       }
       for (VmSnapshot.Vcpu v : s.vcpus()) {
         cpu.add(labels.add("vcpu", Integer.toString(v.index())), v.cpuSeconds());
@@ -100,8 +101,9 @@ final class VmSeriesCollector implements MultiCollector {
       reconnects.add(labels, vm.reconnects.sum());
       errors.add(labels.add("kind", "error"), vm.errors.sum());
       errors.add(labels.add("kind", "timeout"), vm.timeouts.sum());
-      dropped.add(labels, s.eventsDropped());
+      droppedAll += s.eventsDropped();
     }
+    dropped.add(Labels.EMPTY, droppedAll);
     return MetricSnapshots.of(
         up.build(),
         running.build(),
@@ -114,15 +116,6 @@ final class VmSeriesCollector implements MultiCollector {
         reconnects.build(),
         errors.build(),
         dropped.build());
-  }
-
-  private static HangState hangState(VmSnapshot s, HangKind kind) {
-    for (HangEvent h : s.activeHangs()) {
-      if (h.kind() == kind) {
-        return h.state();
-      }
-    }
-    return HangState.RESOLVED;
   }
 
   /** One gauge family being built. */
