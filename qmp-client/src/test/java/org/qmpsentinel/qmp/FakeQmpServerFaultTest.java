@@ -283,6 +283,30 @@ class FakeQmpServerFaultTest {
   }
 
   @Test
+  void eightMegabytesOfEmptyObjectsCloseTheConnectionWithTheTokenLimit() throws Exception {
+    try (FakeQmpServer server =
+        new FakeQmpServer(
+            peer -> {
+              peer.handshake();
+              JsonNode cmd = peer.read();
+              assertThat(cmd.path("id").asString()).isEqualTo("1");
+              try {
+                peer.send(HostileMessages.emptyObjectsReply("1"));
+              } catch (java.io.IOException expected) {
+                // the client hangs up long before the end
+              }
+            })) {
+      QmpConnection c = client.connect(server.endpoint()).get(5, TimeUnit.SECONDS);
+      Throwable lost = failure(c.execute(QmpCommands.queryCpusFast()));
+      assertThat(lost).isInstanceOf(QmpConnectionClosedException.class);
+      assertThat(c.closeFuture().get(5, TimeUnit.SECONDS))
+          .isInstanceOf(QmpProtocolException.class)
+          .hasMessageContaining("limit of 100000 JSON values and member names")
+          .hasMessageContaining("maxTokensPerMessage");
+    }
+  }
+
+  @Test
   void aSlowListenerOverflowsItsOwnBufferOnlyAndIsCounted() throws Exception {
     try (QmpClient small =
             QmpClient.create(

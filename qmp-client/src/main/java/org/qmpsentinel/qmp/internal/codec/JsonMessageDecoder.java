@@ -17,11 +17,12 @@ import tools.jackson.databind.JsonNode;
  * {@link JsonNode} per top-level value. QMP separates messages with CRLF, but nothing here relies
  * on separators: values may be split at any byte, packed several to a read, or concatenated.
  *
- * <p>Limits: a message whose bytes exceed {@code maxMessageBytes} or whose nesting exceeds {@code
- * maxDepth}, invalid JSON or invalid UTF-8, or a stream that ends inside a message, raise {@link
- * QmpProtocolException} through the pipeline; the connection layer closes the channel. Input is fed
- * to the parser as it arrives and never accumulated here, so memory stays bounded by the message
- * limit plus one read buffer.
+ * <p>Limits: a message whose bytes exceed {@code maxMessageBytes}, whose nesting exceeds {@code
+ * maxDepth} or whose values and member names exceed {@code maxTokens}, invalid JSON or invalid
+ * UTF-8, or a stream that ends inside a message, raise {@link QmpProtocolException} through the
+ * pipeline; the connection layer closes the channel. Input is fed to the parser as it arrives and
+ * never accumulated here, so memory stays bounded by the token limit times the cost of a node, plus
+ * string contents bounded by the byte limit, plus one read buffer.
  */
 public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
   private static final JsonFactory JSON = new JsonFactory();
@@ -36,11 +37,19 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
   private long lastMessageEnd; // byte offset just after the last complete message
   private boolean failed;
 
-  public JsonMessageDecoder(int maxMessageBytes, int maxDepth) {
+  /**
+   * @param maxTokens the most JSON values and member names one message may hold
+   */
+  public JsonMessageDecoder(int maxMessageBytes, int maxDepth, int maxTokens) {
     this.maxMessageBytes = maxMessageBytes;
     this.parser = JSON.createNonBlockingByteArrayParser(ObjectReadContext.empty());
     this.feeder = (ByteArrayFeeder) parser.nonBlockingInputFeeder();
-    this.tree = new JsonTreeBuilder(maxDepth);
+    this.tree = new JsonTreeBuilder(maxDepth, maxTokens);
+  }
+
+  /** The most tokens any one message has held in the tree builder (for tests of the limit). */
+  int peakTokens() {
+    return tree.peakTokens();
   }
 
   @Override
@@ -137,6 +146,7 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
 
   private void fail(ChannelHandlerContext ctx, QmpProtocolException e) {
     failed = true; // further input is discarded: the stream cannot be resynchronized
+    tree.reset(); // and the partial tree is garbage now, even if the channel lingers
     ctx.fireExceptionCaught(e);
   }
 }
