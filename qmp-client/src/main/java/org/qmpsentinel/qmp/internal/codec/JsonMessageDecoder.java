@@ -31,6 +31,7 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
   private final JsonTreeBuilder tree;
+  private final Utf8Validator utf8 = new Utf8Validator();
   private byte[] scratch = new byte[0];
   private long bytesFed;
   private long messageStart; // byte offset where the message being parsed began
@@ -89,9 +90,23 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
       bytes = scratch;
       offset = 0;
     }
-    feeder.feedInput(bytes, offset, offset + length);
-    bytesFed += length;
-    drain(ctx);
+    int bad = utf8.validate(bytes, offset, offset + length);
+    int usable = bad < 0 ? length : bad - offset;
+    if (usable > 0) {
+      // Messages before an ill-formed byte are still delivered, as they would be without it.
+      feeder.feedInput(bytes, offset, offset + usable);
+      bytesFed += usable;
+      drain(ctx);
+    }
+    if (bad >= 0) {
+      if (failed || !ctx.channel().isActive()) {
+        return;
+      }
+      throw new QmpProtocolException(
+          String.format(
+              "invalid UTF-8 from peer: byte 0x%02X at stream offset %d",
+              bytes[bad] & 0xFF, bytesFed));
+    }
     // The unfinished message (or the whitespace since the last one) so far.
     long pending = bytesFed - (tree.inMessage() ? messageStart : lastMessageEnd);
     if (pending > maxMessageBytes) {

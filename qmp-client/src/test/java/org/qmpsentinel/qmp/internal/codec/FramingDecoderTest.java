@@ -9,9 +9,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qmpsentinel.qmp.HostileMessages;
 import org.qmpsentinel.qmp.QmpClientOptions;
 import org.qmpsentinel.qmp.QmpProtocolException;
@@ -182,6 +185,60 @@ class FramingDecoderTest {
     byte[] bad = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
     channel(sink, 1 << 20, 64).writeInbound(Unpooled.wrappedBuffer(bad));
     assertThat(sink.errors).singleElement().isInstanceOf(QmpProtocolException.class);
+  }
+
+  /** Ill-formed UTF-8 by RFC 3629 section 3, each inside a string value and as a member name. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "C0 AF", // overlong '/'
+        "C1 BF", // overlong U+007F
+        "E0 80 AF", // overlong '/'
+        "E0 9F BF", // overlong U+07FF
+        "F0 80 80 AF", // overlong '/'
+        "F0 8F BF BF", // overlong U+FFFF
+        "ED A0 80", // UTF-16 surrogate U+D800
+        "ED BF BF", // UTF-16 surrogate U+DFFF
+        "F4 90 80 80", // beyond U+10FFFF
+        "F5 80 80 80", // never a lead byte
+        "FF",
+        "80", // continuation without a lead
+        "E2 82", // truncated before an ASCII quote
+      })
+  void illFormedUtf8IsRejected(String hex) {
+    byte[] bad = HexFormat.ofDelimiter(" ").parseHex(hex);
+    for (String template : List.of("{\"a\":\"x%sy\"}\n", "{\"x%sy\":1}\n")) {
+      String[] parts = template.split("%s");
+      byte[] head = parts[0].getBytes(StandardCharsets.US_ASCII);
+      byte[] tail = parts[1].getBytes(StandardCharsets.US_ASCII);
+      byte[] message = new byte[head.length + bad.length + tail.length];
+      System.arraycopy(head, 0, message, 0, head.length);
+      System.arraycopy(bad, 0, message, head.length, bad.length);
+      System.arraycopy(tail, 0, message, head.length + bad.length, tail.length);
+      // Whole, and split inside the sequence (the decoder sees it across two reads).
+      for (int split : new int[] {message.length, head.length + 1}) {
+        Sink sink = new Sink();
+        EmbeddedChannel ch = channel(sink, 1 << 20, 64);
+        ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(message, 0, split)));
+        ch.writeInbound(Unpooled.wrappedBuffer(Arrays.copyOfRange(message, split, message.length)));
+        assertThat(sink.errors)
+            .as("%s in %s, split at %d", hex, template.trim(), split)
+            .singleElement(InstanceOfAssertFactories.THROWABLE)
+            .isInstanceOf(QmpProtocolException.class)
+            .hasMessageContaining("UTF-8");
+        assertThat(sink.messages).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void wellFormedMultiByteUtf8IsAccepted() {
+    String text = "{\"a\":\"\u00e9\u07ff\u0800\uffff\ud800\udc00\udbff\udfff\u20ac\"}";
+    Sink sink = new Sink();
+    channel(sink, 1 << 20, 64).writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    assertThat(sink.errors).isEmpty();
+    assertThat(sink.messages.get(0).path("a").asString())
+        .isEqualTo("\u00e9\u07ff\u0800\uffff\ud800\udc00\udbff\udfff\u20ac");
   }
 
   @Test
