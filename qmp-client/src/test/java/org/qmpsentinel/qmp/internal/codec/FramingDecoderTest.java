@@ -2,6 +2,7 @@ package org.qmpsentinel.qmp.internal.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -77,6 +78,44 @@ class FramingDecoderTest {
     }
   }
 
+  private static ByteBuf direct(byte[] bytes, int from, int to) {
+    ByteBuf buf = Unpooled.directBuffer(Math.max(1, to - from));
+    buf.writeBytes(bytes, from, to - from);
+    assertThat(buf.hasArray()).isFalse(); // the decoder's copy-to-scratch branch
+    return buf;
+  }
+
+  @Test
+  void directBuffersInEveryThreeWaySplitYieldTheSameMessages() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    List<JsonNode> expected = expected();
+    // Growing and shrinking reads through one decoder exercise the reuse of its scratch array.
+    for (int first = 0; first <= bytes.length; first += 7) {
+      for (int second = first; second <= bytes.length; second += 13) {
+        Sink sink = new Sink();
+        EmbeddedChannel ch = channel(sink, 1 << 20, 64);
+        ch.writeInbound(direct(bytes, 0, first));
+        ch.writeInbound(direct(bytes, first, second));
+        ch.writeInbound(direct(bytes, second, bytes.length));
+        ch.finish();
+        assertThat(sink.errors).as("splits %d, %d", first, second).isEmpty();
+        assertThat(sink.messages).as("splits %d, %d", first, second).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void aSlicedHeapBufferIsReadFromItsOwnOffset() {
+    byte[] bytes = ("garbage" + STREAM + "garbage").getBytes(StandardCharsets.UTF_8);
+    int length = STREAM.getBytes(StandardCharsets.UTF_8).length;
+    Sink sink = new Sink();
+    EmbeddedChannel ch = channel(sink, 1 << 20, 64);
+    ch.writeInbound(Unpooled.wrappedBuffer(bytes).slice(7, length)); // arrayOffset 7
+    ch.finish();
+    assertThat(sink.errors).isEmpty();
+    assertThat(sink.messages).isEqualTo(expected());
+  }
+
   @Test
   void byteByByteAndAllAtOnce() {
     byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
@@ -86,8 +125,7 @@ class FramingDecoderTest {
       ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
     }
     Sink all = new Sink();
-    channel(all, 1 << 20, 64)
-        .writeInbound(Unpooled.copiedBuffer(STREAM, StandardCharsets.UTF_8)); // direct-ish copy
+    channel(all, 1 << 20, 64).writeInbound(Unpooled.copiedBuffer(STREAM, StandardCharsets.UTF_8));
     assertThat(one.messages).isEqualTo(expected());
     assertThat(all.messages).isEqualTo(expected());
     assertThat(one.messages.get(4).path("return").get(0).path("value").bigIntegerValue())
