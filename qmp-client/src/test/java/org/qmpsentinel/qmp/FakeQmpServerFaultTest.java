@@ -227,6 +227,20 @@ class FakeQmpServerFaultTest {
   }
 
   @Test
+  void commandsAfterTheClientClosedFailAsNeverSent() throws Exception {
+    try (FakeQmpServer server = new FakeQmpServer(FakeQmpServer.Peer::handshake)) {
+      QmpConnection c = client.connect(server.endpoint()).get(5, TimeUnit.SECONDS);
+      client.close(); // shuts the event loops down
+      CompletableFuture<StatusInfo> late = c.execute(QmpCommands.queryStatus());
+      assertThat(failure(late))
+          .isInstanceOfSatisfying(
+              QmpConnectionClosedException.class, e -> assertThat(e.commandSent()).isFalse());
+      assertThat(late.cancel(true)).isFalse(); // already failed; and no loop to tell
+      c.close(); // no exception either
+    }
+  }
+
+  @Test
   void commandsOnAClosedConnectionFailFast() throws Exception {
     try (FakeQmpServer server = new FakeQmpServer(FakeQmpServer.Peer::handshake)) {
       QmpConnection c = client.connect(server.endpoint()).get(5, TimeUnit.SECONDS);
