@@ -14,6 +14,16 @@ import org.jspecify.annotations.Nullable;
  *     Duration)} overrides it)
  * @param maxMessageBytes a message larger than this closes the connection (default 8 MiB)
  * @param maxNestingDepth JSON nesting deeper than this closes the connection
+ * @param maxTokensPerMessage a message with more JSON values and member names than this closes the
+ *     connection (default {@value #DEFAULT_MAX_TOKENS_PER_MESSAGE}). The byte limit alone does not
+ *     bound memory: 8 MiB of {@code [{},{},...]} is 2.8 million empty objects, and at a measured
+ *     worst case of about 90 bytes of heap per token (an empty object in an array, or a distinct
+ *     member name holding one; 64-bit JVM, compressed oops) that is some 230 MB — an out-of-memory
+ *     error in a 256 MiB heap. At the default limit a message in progress holds at most about
+ *     100,000 × 90 B ≈ 9 MB per connection (3.5 % of 256 MiB), plus string contents, which the byte
+ *     limit bounds. Real replies are far below it: QEMU 7.2's {@code query-qmp-schema} is about
+ *     26,000 tokens, unfiltered vCPU {@code query-stats} about 330 per vCPU (so raise the limit
+ *     above some 300 vCPUs, or use the filtered form)
  * @param eventBufferCapacity per-subscription buffer of events not yet delivered
  * @param eventOverflowPolicy what a full subscription buffer does
  * @param requestOob enable {@code oob} when the server offers it
@@ -26,6 +36,7 @@ public record QmpClientOptions(
     Duration commandTimeout,
     int maxMessageBytes,
     int maxNestingDepth,
+    int maxTokensPerMessage,
     int eventBufferCapacity,
     EventOverflowPolicy eventOverflowPolicy,
     boolean requestOob,
@@ -33,6 +44,9 @@ public record QmpClientOptions(
 
   /** The default of {@link #maxMessageBytes()}: 8 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+  /** The default of {@link #maxTokensPerMessage()}. */
+  public static final int DEFAULT_MAX_TOKENS_PER_MESSAGE = 100_000;
 
   /** Validates every value; throws {@link IllegalArgumentException} naming the bad one. */
   public QmpClientOptions {
@@ -47,19 +61,27 @@ public record QmpClientOptions(
     if (maxNestingDepth < 4) {
       throw new IllegalArgumentException("maxNestingDepth must be >= 4: " + maxNestingDepth);
     }
+    if (maxTokensPerMessage < 16) {
+      throw new IllegalArgumentException(
+          "maxTokensPerMessage must be >= 16: " + maxTokensPerMessage);
+    }
     if (eventBufferCapacity < 1) {
       throw new IllegalArgumentException(
           "eventBufferCapacity must be >= 1: " + eventBufferCapacity);
     }
   }
 
-  /** 5 s connect and command timeouts, 8 MiB messages, depth 64, 1,024 buffered events. */
+  /**
+   * 5 s connect and command timeouts; messages of at most 8 MiB, depth 64 and 100,000 tokens; 1,024
+   * buffered events per subscription, oldest dropped; no OOB; the client's callback pool.
+   */
   public static QmpClientOptions defaults() {
     return new QmpClientOptions(
         Duration.ofSeconds(5),
         Duration.ofSeconds(5),
         DEFAULT_MAX_MESSAGE_BYTES,
         64,
+        DEFAULT_MAX_TOKENS_PER_MESSAGE,
         1024,
         EventOverflowPolicy.DROP_OLDEST,
         false,
@@ -84,6 +106,13 @@ public record QmpClientOptions(
   public QmpClientOptions withMaxMessageBytes(int n) {
     Copy c = new Copy(this);
     c.maxMessageBytes = n;
+    return c.build();
+  }
+
+  /** A copy with another per-message token limit (see {@link #maxTokensPerMessage()}). */
+  public QmpClientOptions withMaxTokensPerMessage(int n) {
+    Copy c = new Copy(this);
+    c.maxTokensPerMessage = n;
     return c.build();
   }
 
@@ -137,6 +166,7 @@ public record QmpClientOptions(
     Duration commandTimeout;
     int maxMessageBytes;
     int maxNestingDepth;
+    int maxTokensPerMessage;
     int eventBufferCapacity;
     EventOverflowPolicy eventOverflowPolicy;
     boolean requestOob;
@@ -147,6 +177,7 @@ public record QmpClientOptions(
       commandTimeout = o.commandTimeout;
       maxMessageBytes = o.maxMessageBytes;
       maxNestingDepth = o.maxNestingDepth;
+      maxTokensPerMessage = o.maxTokensPerMessage;
       eventBufferCapacity = o.eventBufferCapacity;
       eventOverflowPolicy = o.eventOverflowPolicy;
       requestOob = o.requestOob;
@@ -159,6 +190,7 @@ public record QmpClientOptions(
           commandTimeout,
           maxMessageBytes,
           maxNestingDepth,
+          maxTokensPerMessage,
           eventBufferCapacity,
           eventOverflowPolicy,
           requestOob,

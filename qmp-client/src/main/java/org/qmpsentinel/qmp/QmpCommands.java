@@ -102,6 +102,7 @@ public final class QmpCommands {
     return new QmpCommand<>("human-monitor-command", arguments, false, Replies::string);
   }
 
+  @SuppressWarnings("NullAway") // a Void command completes with null, like CompletableFuture<Void>
   private static QmpCommand<Void> noReply(String name) {
     return new QmpCommand<>(name, null, false, r -> null);
   }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * The supervisor against peers that fail right after negotiating: the backoff keeps growing until a
  * connection stays up for {@code healthyAfter}; each loss is reported with its real cause.
  */
+@SuppressWarnings("try") // the supervisors run for the body of their try blocks, unreferenced
 class SupervisorBackoffTest {
   private final QmpClient client =
       QmpClient.create(QmpClientOptions.defaults().withConnectTimeout(Duration.ofMillis(300)));

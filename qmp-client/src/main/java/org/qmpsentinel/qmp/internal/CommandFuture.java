@@ -44,7 +44,11 @@ final class CommandFuture<T> extends CompletableFuture<T> implements ReplyHandle
       return; // cancelled by the caller meanwhile: don't spend time decoding
     }
     try {
-      complete(command.replyDecoder().apply(value));
+      // A reply always carries "return"; a peer that left it out gets the decoders' "missing".
+      complete(
+          command
+              .replyDecoder()
+              .apply(value == null ? tools.jackson.databind.node.NullNode.getInstance() : value));
     } catch (RuntimeException e) {
       completeExceptionally(
           new QmpProtocolException("unexpected reply to " + command.name() + ": " + e, e));

@@ -90,7 +90,9 @@ public final class DefaultQmpClient implements QmpClient {
                         .addLast(
                             "decoder",
                             new JsonMessageDecoder(
-                                options.maxMessageBytes(), options.maxNestingDepth()))
+                                options.maxMessageBytes(),
+                                options.maxNestingDepth(),
+                                options.maxTokensPerMessage()))
                         .addLast("encoder", JsonMessageEncoder.INSTANCE)
                         // Pipelined commands: one write syscall per batch, not per command.
                         .addLast("flush", new FlushConsolidationHandler(256, true))

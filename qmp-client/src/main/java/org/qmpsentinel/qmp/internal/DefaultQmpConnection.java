@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.qmpsentinel.qmp.BlockingQmp;
@@ -12,6 +13,7 @@ import org.qmpsentinel.qmp.PeerCredentials;
 import org.qmpsentinel.qmp.QmpClientOptions;
 import org.qmpsentinel.qmp.QmpCommand;
 import org.qmpsentinel.qmp.QmpConnection;
+import org.qmpsentinel.qmp.QmpConnectionClosedException;
 import org.qmpsentinel.qmp.QmpConnectionStats;
 import org.qmpsentinel.qmp.QmpEndpoint;
 import org.qmpsentinel.qmp.QmpEvent;
@@ -90,15 +92,28 @@ final class DefaultQmpConnection implements QmpConnection {
   public <T> CompletableFuture<T> execute(QmpCommand<T> command, Duration timeout) {
     long id = ids.incrementAndGet();
     CommandFuture<T> result =
-        new CommandFuture<>(
-            command, callbacks, () -> channel.eventLoop().execute(() -> session.cancel(id)));
-    channel
-        .eventLoop()
-        .execute(
+        new CommandFuture<>(command, callbacks, () -> onLoop(() -> session.cancel(id)));
+    boolean queued =
+        onLoop(
             () ->
                 session.send(
                     id, command.name(), command.arguments(), command.oob(), timeout, result));
+    if (!queued) {
+      result.completeExceptionally(
+          new QmpConnectionClosedException(
+              "cannot send " + command.name() + ": the client is closed", null, false));
+    }
     return result;
+  }
+
+  /** Runs {@code task} on the event loop; false if the loop is shut down (client closed). */
+  private boolean onLoop(Runnable task) {
+    try {
+      channel.eventLoop().execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
   }
 
   @Override
@@ -140,7 +155,7 @@ final class DefaultQmpConnection implements QmpConnection {
 
   @Override
   public void close() {
-    channel.eventLoop().execute(() -> session.closeLocally("connection closed by the caller"));
+    onLoop(() -> session.closeLocally("connection closed by the caller")); // a closed loop: done
   }
 
   @Override

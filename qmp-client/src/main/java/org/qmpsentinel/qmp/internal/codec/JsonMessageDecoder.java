@@ -17,11 +17,12 @@ import tools.jackson.databind.JsonNode;
  * {@link JsonNode} per top-level value. QMP separates messages with CRLF, but nothing here relies
  * on separators: values may be split at any byte, packed several to a read, or concatenated.
  *
- * <p>Limits: a message whose bytes exceed {@code maxMessageBytes} or whose nesting exceeds {@code
- * maxDepth}, invalid JSON or invalid UTF-8, or a stream that ends inside a message, raise {@link
- * QmpProtocolException} through the pipeline; the connection layer closes the channel. Input is fed
- * to the parser as it arrives and never accumulated here, so memory stays bounded by the message
- * limit plus one read buffer.
+ * <p>Limits: a message whose bytes exceed {@code maxMessageBytes}, whose nesting exceeds {@code
+ * maxDepth} or whose values and member names exceed {@code maxTokens}, invalid JSON or invalid
+ * UTF-8, or a stream that ends inside a message, raise {@link QmpProtocolException} through the
+ * pipeline; the connection layer closes the channel. Input is fed to the parser as it arrives and
+ * never accumulated here, so memory stays bounded by the token limit times the cost of a node, plus
+ * string contents bounded by the byte limit, plus one read buffer.
  */
 public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
   private static final JsonFactory JSON = new JsonFactory();
@@ -30,17 +31,26 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
   private final JsonParser parser;
   private final ByteArrayFeeder feeder;
   private final JsonTreeBuilder tree;
+  private final Utf8Validator utf8 = new Utf8Validator();
   private byte[] scratch = new byte[0];
   private long bytesFed;
   private long messageStart; // byte offset where the message being parsed began
   private long lastMessageEnd; // byte offset just after the last complete message
   private boolean failed;
 
-  public JsonMessageDecoder(int maxMessageBytes, int maxDepth) {
+  /**
+   * @param maxTokens the most JSON values and member names one message may hold
+   */
+  public JsonMessageDecoder(int maxMessageBytes, int maxDepth, int maxTokens) {
     this.maxMessageBytes = maxMessageBytes;
     this.parser = JSON.createNonBlockingByteArrayParser(ObjectReadContext.empty());
     this.feeder = (ByteArrayFeeder) parser.nonBlockingInputFeeder();
-    this.tree = new JsonTreeBuilder(maxDepth);
+    this.tree = new JsonTreeBuilder(maxDepth, maxTokens);
+  }
+
+  /** The most tokens any one message has held in the tree builder (for tests of the limit). */
+  int peakTokens() {
+    return tree.peakTokens();
   }
 
   @Override
@@ -80,9 +90,23 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
       bytes = scratch;
       offset = 0;
     }
-    feeder.feedInput(bytes, offset, offset + length);
-    bytesFed += length;
-    drain(ctx);
+    int bad = utf8.validate(bytes, offset, offset + length);
+    int usable = bad < 0 ? length : bad - offset;
+    if (usable > 0) {
+      // Messages before an ill-formed byte are still delivered, as they would be without it.
+      feeder.feedInput(bytes, offset, offset + usable);
+      bytesFed += usable;
+      drain(ctx);
+    }
+    if (bad >= 0) {
+      if (failed || !ctx.channel().isActive()) {
+        return;
+      }
+      throw new QmpProtocolException(
+          String.format(
+              "invalid UTF-8 from peer: byte 0x%02X at stream offset %d",
+              bytes[bad] & 0xFF, bytesFed));
+    }
     // The unfinished message (or the whitespace since the last one) so far.
     long pending = bytesFed - (tree.inMessage() ? messageStart : lastMessageEnd);
     if (pending > maxMessageBytes) {
@@ -137,6 +161,7 @@ public final class JsonMessageDecoder extends ChannelInboundHandlerAdapter {
 
   private void fail(ChannelHandlerContext ctx, QmpProtocolException e) {
     failed = true; // further input is discarded: the stream cannot be resynchronized
+    tree.reset(); // and the partial tree is garbage now, even if the channel lingers
     ctx.fireExceptionCaught(e);
   }
 }

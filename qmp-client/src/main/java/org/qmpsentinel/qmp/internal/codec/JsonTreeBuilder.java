@@ -2,6 +2,7 @@ package org.qmpsentinel.qmp.internal.codec;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.QmpProtocolException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -12,17 +13,39 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Builds a {@link JsonNode} from the tokens of a non-blocking parser, one token at a time, so a
- * message can arrive in any number of pieces. Enforces the nesting limit as containers open.
+ * message can arrive in any number of pieces. Enforces the nesting limit as containers open and the
+ * token limit before each token adds to the tree: a message of millions of tiny values ({@code
+ * [{},{},...]}) fits in the byte limit but would cost about 80 bytes of heap per value.
  */
 final class JsonTreeBuilder {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final int maxDepth;
+  private final int maxTokens;
   private final Deque<JsonNode> open = new ArrayDeque<>();
-  private String fieldName;
+  private @Nullable String fieldName;
+  private int tokens; // in the message being built
+  private int peakTokens; // the most any message has held, for tests
 
-  JsonTreeBuilder(int maxDepth) {
+  /**
+   * @param maxTokens the most tokens that add to a message's tree — values (containers and scalars)
+   *     and member names
+   */
+  JsonTreeBuilder(int maxDepth, int maxTokens) {
     this.maxDepth = maxDepth;
+    this.maxTokens = maxTokens;
+  }
+
+  /** The largest number of tokens any one message has held so far. */
+  int peakTokens() {
+    return peakTokens;
+  }
+
+  /** Drops the message in progress (after an error) so that its tree can be collected. */
+  void reset() {
+    open.clear();
+    fieldName = null;
+    tokens = 0;
   }
 
   /** True while inside a top-level value. */
@@ -35,7 +58,10 @@ final class JsonTreeBuilder {
    *
    * @return the finished top-level value when this token completed one, else {@code null}
    */
-  JsonNode accept(JsonToken token, JsonParser parser) {
+  @Nullable JsonNode accept(JsonToken token, JsonParser parser) {
+    if (token != JsonToken.END_OBJECT && token != JsonToken.END_ARRAY) {
+      count();
+    }
     switch (token) {
       case START_OBJECT:
         return openContainer(NODES.objectNode());
@@ -44,7 +70,11 @@ final class JsonTreeBuilder {
       case END_OBJECT:
       case END_ARRAY:
         JsonNode closed = open.pop();
-        return open.isEmpty() ? closed : null;
+        if (open.isEmpty()) {
+          tokens = 0;
+          return closed;
+        }
+        return null;
       case PROPERTY_NAME:
         fieldName = parser.currentName();
         return null;
@@ -65,6 +95,17 @@ final class JsonTreeBuilder {
     }
   }
 
+  private void count() {
+    if (tokens >= maxTokens) {
+      throw new QmpProtocolException(
+          "message has more than the limit of "
+              + maxTokens
+              + " JSON values and member names (maxTokensPerMessage)");
+    }
+    tokens++;
+    peakTokens = Math.max(peakTokens, tokens);
+  }
+
   private static JsonNode intNode(JsonParser parser) {
     switch (parser.getNumberType()) {
       case INT:
@@ -77,7 +118,7 @@ final class JsonTreeBuilder {
     }
   }
 
-  private JsonNode openContainer(JsonNode container) {
+  private @Nullable JsonNode openContainer(JsonNode container) {
     if (open.size() >= maxDepth) {
       throw new QmpProtocolException("JSON nesting deeper than the limit of " + maxDepth);
     }
@@ -86,8 +127,9 @@ final class JsonTreeBuilder {
     return null;
   }
 
-  private JsonNode addScalar(JsonNode value) {
+  private @Nullable JsonNode addScalar(JsonNode value) {
     if (open.isEmpty()) {
+      tokens = 0;
       return value; // a bare scalar at top level: complete (and rejected by the protocol layer)
     }
     attach(value);

@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.EventOverflowPolicy;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpEventListener;
@@ -32,7 +33,7 @@ final class BufferedSubscription implements QmpSubscription {
   private final AtomicLong overflows = new AtomicLong();
   private boolean draining;
   private boolean cancelled;
-  private Throwable closeCause;
+  private @Nullable Throwable closeCause;
   private boolean closeDelivered;
 
   BufferedSubscription(
@@ -142,7 +143,7 @@ final class BufferedSubscription implements QmpSubscription {
         if (next != null) {
           listener.onEvent(next);
         } else {
-          listener.onClose(close);
+          listener.onClose(java.util.Objects.requireNonNull(close, "close cause"));
         }
       } catch (RuntimeException e) {
         log.warn("event listener threw; continuing with the next event", e);

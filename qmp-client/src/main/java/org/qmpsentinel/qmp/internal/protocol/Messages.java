@@ -1,8 +1,11 @@
 package org.qmpsentinel.qmp.internal.protocol;
 
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.qmp.QmpErrorException;
+import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpGreeting;
 import org.qmpsentinel.qmp.QmpProtocolException;
 import org.qmpsentinel.qmp.QmpVersion;
@@ -45,6 +48,28 @@ public final class Messages {
     }
     node.put("id", id);
     return node;
+  }
+
+  /** The error reply {@code {"class": ..., "desc": ...}} to {@code command}. */
+  public static QmpErrorException error(String command, JsonNode error) {
+    return new QmpErrorException(
+        command, error.path("class").asString(""), error.path("desc").asString(""));
+  }
+
+  /**
+   * {@code {"event": name, "data": {...}, "timestamp": {"seconds": s, "microseconds": us}}}; a
+   * missing {@code data} becomes an empty object.
+   */
+  public static QmpEvent event(JsonNode message) {
+    JsonNode ts = message.path("timestamp");
+    Instant timestamp =
+        Instant.ofEpochSecond(
+            ts.path("seconds").asLong(0), ts.path("microseconds").asLong(0) * 1000);
+    JsonNode data = message.get("data");
+    if (data == null) {
+      data = JsonNodeFactory.instance.objectNode();
+    }
+    return new QmpEvent(message.path("event").asString(""), data, timestamp);
   }
 
   /** A short rendering of a message for error text (never the whole of a large message). */

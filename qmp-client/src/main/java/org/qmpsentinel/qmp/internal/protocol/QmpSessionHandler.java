@@ -4,10 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.QmpConnectionClosedException;
@@ -16,20 +13,16 @@ import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpException;
 import org.qmpsentinel.qmp.QmpGreeting;
 import org.qmpsentinel.qmp.QmpProtocolException;
-import org.qmpsentinel.qmp.QmpTimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One QMP session: reads the greeting, negotiates capabilities, then matches replies to pending
- * commands by id and hands events to a sink. Every method runs on the channel's event loop, so the
- * state needs no locks; nothing here blocks or runs caller code.
+ * One QMP session: reads the greeting, negotiates capabilities, then hands replies to the {@link
+ * CommandRouter} and events to a sink. Every method runs on the channel's event loop, so the state
+ * needs no locks; nothing here blocks or runs caller code.
  */
 public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(QmpSessionHandler.class);
 
   /** Protocol states, as in qemu.qmp's {@code Runstate}. */
   public enum State {
@@ -43,21 +36,25 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private final boolean requestOob;
   private final Consumer<QmpEvent> eventSink;
-  private final PendingCommands pending = new PendingCommands(this::timedOut);
-  private final AtomicInteger pendingCount = new AtomicInteger();
   private final CompletableFuture<QmpGreeting> negotiated = new CompletableFuture<>();
   private final CompletableFuture<Throwable> closed = new CompletableFuture<>();
 
   // Set in handlerAdded, before any other call.
+  @SuppressWarnings("NullAway.Init")
   private ChannelHandlerContext ctx;
+
+  @SuppressWarnings("NullAway.Init")
+  private CommandRouter commands;
+
   private State state = State.AWAITING_GREETING;
   private @Nullable QmpGreeting greeting;
   private boolean oobEnabled;
   private @Nullable Throwable failure;
-  // Written on the event loop only; read by stats() anywhere.
-  private volatile long lateReplies;
-  private volatile long unknownReplies;
 
+  /**
+   * @param requestOob enable out-of-band execution when the server offers it
+   * @param eventSink receives every event, in order, on the event loop; must not block
+   */
   public QmpSessionHandler(boolean requestOob, Consumer<QmpEvent> eventSink) {
     this.requestOob = requestOob;
     this.eventSink = eventSink;
@@ -82,14 +79,25 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     return oobEnabled;
   }
 
+  /** Commands sent and not answered; any thread. */
   public int pendingCount() {
-    return pendingCount.get();
+    return commands.pendingCount();
+  }
+
+  /** Replies dropped because their command had timed out or been cancelled; any thread. */
+  public long lateReplies() {
+    return commands.lateReplies();
+  }
+
+  /** Replies dropped because their id was never sent on this connection; any thread. */
+  public long unknownReplies() {
+    return commands.unknownReplies();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    pending.bind(ctx.executor());
+    this.commands = new CommandRouter(ctx);
   }
 
   /**
@@ -109,51 +117,30 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
       reply.onFailure(
           new QmpConnectionClosedException(
               "cannot send " + name + ": session is " + state, failure));
-      return;
-    }
-    if (oob && !oobEnabled) {
+    } else if (oob && !oobEnabled) {
       reply.onFailure(
           new QmpProtocolException("cannot send " + name + " out-of-band: oob not negotiated"));
-      return;
+    } else {
+      commands.send(id, name, arguments, oob, timeout, reply);
     }
-    String idText = Long.toString(id);
-    long deadline = pending.now() + timeout.toNanos();
-    PendingCommand command = new PendingCommand(idText, name, reply, timeout, deadline);
-    pending.add(id, command);
-    pendingCount.set(pending.size());
-    ctx.writeAndFlush(Messages.command(idText, name, arguments, oob))
-        .addListener(
-            f -> {
-              if (f.isSuccess()) {
-                command.written = true;
-              } else {
-                PendingCommand failed = pending.take(idText);
-                if (failed != null) {
-                  pendingCount.set(pending.size());
-                  failed.reply.onFailure(
-                      new QmpConnectionClosedException("failed to send " + name, f.cause()));
-                }
-              }
-            });
   }
 
   /** The caller cancelled: forget the command so that its late reply is discarded. */
   public void cancel(long id) {
-    pending.take(Long.toString(id));
-    pendingCount.set(pending.size());
-  }
-
-  private void timedOut(PendingCommand command) {
-    pendingCount.set(pending.size());
-    command.reply.onFailure(new QmpTimeoutException(command.name, command.timeout));
+    commands.cancel(id);
   }
 
   /**
    * Closes the session locally; pending commands fail with {@link QmpConnectionClosedException}.
    */
   public void closeLocally(String why) {
+    abort(new QmpConnectionClosedException(why, null));
+  }
+
+  /** Closes the session because of {@code cause}, which becomes the reason reported to callers. */
+  public void abort(Throwable cause) {
     if (failure == null) {
-      failure = new QmpConnectionClosedException(why, null);
+      failure = cause;
     }
     ctx.close();
   }
@@ -180,9 +167,8 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private void onGreeting(JsonNode message) {
     greeting = Messages.parseGreeting(message);
-    Set<String> offered = greeting.capabilities();
     ObjectNode arguments = null;
-    if (requestOob && offered.contains("oob")) {
+    if (requestOob && greeting.capabilities().contains("oob")) {
       arguments = JsonNodeFactory.instance.objectNode();
       arguments.putArray("enable").add("oob");
       oobEnabled = true;
@@ -193,7 +179,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private void onNegotiationReply(JsonNode message) {
     if (message.has("event")) {
-      onEvent(message);
+      eventSink.accept(Messages.event(message));
       return;
     }
     if (!NEGOTIATION_ID.equals(message.path("id").asString(null))) {
@@ -201,9 +187,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
           "expected the qmp_capabilities reply, got " + Messages.abbreviate(message));
     }
     if (message.has("error")) {
-      JsonNode error = message.get("error");
-      throw new QmpErrorException(
-          "qmp_capabilities", error.path("class").asString(""), error.path("desc").asString(""));
+      throw Messages.error("qmp_capabilities", message.get("error"));
     }
     state = State.READY;
     negotiated.complete(greeting);
@@ -211,79 +195,12 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private void onMessage(JsonNode message) {
     if (message.has("event")) {
-      onEvent(message);
+      eventSink.accept(Messages.event(message));
     } else if (message.has("return") || message.has("error")) {
-      onReply(message);
+      commands.onReply(message);
     } else {
       throw new QmpProtocolException("unknown message " + Messages.abbreviate(message));
     }
-  }
-
-  private void onReply(JsonNode message) {
-    JsonNode idNode = message.get("id");
-    if (idNode == null || !idNode.isString()) {
-      // QEMU replies without id only to input it could not parse: that means we sent garbage.
-      throw new QmpProtocolException("reply without our id: " + Messages.abbreviate(message));
-    }
-    String id = idNode.asString();
-    PendingCommand command = pending.take(id);
-    if (command == null) {
-      dropUnroutable(id, message);
-      return;
-    }
-    pendingCount.set(pending.size());
-    JsonNode error = message.get("error");
-    if (error != null) {
-      command.reply.onFailure(
-          new QmpErrorException(
-              command.name, error.path("class").asString(""), error.path("desc").asString("")));
-    } else {
-      command.reply.onReturn(message.get("return"));
-    }
-  }
-
-  /**
-   * The QMP specification: "Clients should drop all the responses that have an unknown id field"
-   * (qemu.qmp does the same). A reply to an id we sent but no longer wait for is expected after a
-   * timeout or cancellation; one to an id we never sent is the peer's bug, worth one warning per
-   * connection but not a reason to drop the session and every command in flight.
-   */
-  private void dropUnroutable(String id, JsonNode message) {
-    if (pending.wasIssued(id)) {
-      lateReplies++;
-      log.debug("{}: dropped the late reply to id {}", ctx.channel(), id);
-      return;
-    }
-    unknownReplies++;
-    if (unknownReplies == 1) {
-      log.warn(
-          "{}: dropped a reply to unknown id {} (further ones are logged at DEBUG): {}",
-          ctx.channel(),
-          id,
-          Messages.abbreviate(message));
-    } else {
-      log.debug("{}: dropped a reply to unknown id {}", ctx.channel(), id);
-    }
-  }
-
-  private void onEvent(JsonNode message) {
-    JsonNode ts = message.path("timestamp");
-    Instant timestamp =
-        Instant.ofEpochSecond(
-            ts.path("seconds").asLong(0), ts.path("microseconds").asLong(0) * 1000);
-    JsonNode data = message.get("data");
-    if (data == null) {
-      data = JsonNodeFactory.instance.objectNode();
-    }
-    eventSink.accept(new QmpEvent(message.path("event").asString(""), data, timestamp));
-  }
-
-  /** Closes the session because of {@code cause}, which becomes the reason reported to callers. */
-  public void abort(Throwable cause) {
-    if (failure == null) {
-      failure = cause;
-    }
-    ctx.close();
   }
 
   @Override
@@ -304,17 +221,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
         failure != null
             ? failure
             : new QmpConnectionClosedException("connection closed by peer", null);
-    for (PendingCommand command : pending.drain()) {
-      command.reply.onFailure(
-          new QmpConnectionClosedException(
-              "connection closed before the reply to "
-                  + command.name
-                  + (command.written ? " (sent; outcome unknown): " : " (never sent): ")
-                  + reason.getMessage(),
-              reason,
-              command.written));
-    }
-    pendingCount.set(0);
+    commands.failAll(reason);
     negotiated.completeExceptionally(
         reason instanceof QmpException
             ? reason
@@ -322,15 +229,5 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
                 "connection closed during negotiation: " + reason.getMessage(), reason));
     closed.complete(reason);
     ctx.fireChannelInactive();
-  }
-
-  /** Replies dropped because their command had timed out or been cancelled. */
-  public long lateReplies() {
-    return lateReplies;
-  }
-
-  /** Replies dropped because their id was never sent on this connection. */
-  public long unknownReplies() {
-    return unknownReplies;
   }
 }

@@ -111,7 +111,7 @@ public final class VcpuStatsParseBenchmark {
 
   private static List<VcpuStats> tree(JsonParser parser, ByteArrayFeeder feeder, byte[] message) {
     feeder.feedInput(message, 0, message.length);
-    JsonTreeBuilder builder = new JsonTreeBuilder(64);
+    JsonTreeBuilder builder = new JsonTreeBuilder(64, Integer.MAX_VALUE);
     JsonToken t;
     JsonNode done = null;
     while ((t = parser.nextToken()) != null && t != JsonToken.NOT_AVAILABLE) {
