@@ -47,7 +47,7 @@ final class Fleet implements AutoCloseable {
     Commands commands = new Commands(replies, lifecycle, nanoClock);
     VcpuThreads threads = VcpuThreads.start(options.threads());
     long now = nanoClock.getAsLong();
-    for (int index = 1; index <= options.vms(); index++) {
+    for (int index = options.from(); index <= options.last(); index++) {
       Behavior behavior = options.behaviorOf(index);
       boolean bootsNow = behavior == Behavior.STUCK || behavior == Behavior.BOOTING;
       // Long-running VMs were booted 10 minutes to 2 hours ago (deterministically per VM).
