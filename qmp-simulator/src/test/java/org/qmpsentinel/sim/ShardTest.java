@@ -18,6 +18,7 @@ class ShardTest {
     try (Fleet first = Fleet.start(SimOptions.parse("--dir", d, "--vms", "2"), quiet);
         Fleet second =
             Fleet.start(SimOptions.parse("--dir", d, "--from", "3", "--vms", "2"), quiet)) {
+      assertThat(first.vms()).hasSize(2);
       for (int i = 1; i <= 4; i++) {
         assertThat(Fleet.socketOf(dir, i)).exists();
       }
