@@ -33,10 +33,6 @@ final class Captures {
     return new Captures(accel);
   }
 
-  String accel() {
-    return accel;
-  }
-
   /** The captured line, CRLF included. */
   String raw(String exchange) {
     String resource = "captured/" + accel + "/" + exchange + ".json";

@@ -16,7 +16,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,7 +46,7 @@ final class Fleet implements AutoCloseable {
     Commands commands = new Commands(replies, lifecycle, nanoClock);
     VcpuThreads threads = VcpuThreads.start(options.threads());
     long now = nanoClock.getAsLong();
-    for (int index = 1; index <= options.vms(); index++) {
+    for (int index = options.from(); index <= options.last(); index++) {
       Behavior behavior = options.behaviorOf(index);
       boolean bootsNow = behavior == Behavior.STUCK || behavior == Behavior.BOOTING;
       // Long-running VMs were booted 10 minutes to 2 hours ago (deterministically per VM).
@@ -104,10 +103,9 @@ final class Fleet implements AutoCloseable {
     Path dir = options.dir();
     try {
       Files.createDirectories(dir);
-      try (DirectoryStream<Path> stale = Files.newDirectoryStream(dir, "vm-*.qmp")) {
-        for (Path p : stale) {
-          Files.delete(p);
-        }
+      // Only this process's range: another simulator (--from) may serve the same directory.
+      for (SimulatedVm vm : vms) {
+        Files.deleteIfExists(socketOf(dir, vm.index()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare " + dir, e);

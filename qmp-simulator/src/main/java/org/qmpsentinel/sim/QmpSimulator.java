@@ -36,8 +36,9 @@ public final class QmpSimulator {
         .lifecycle()
         .say(
             String.format(
-                "ready vms=%d vcpus=%d stuck=%d slow=%d silent=%d booting=%d dir=%s pid=%d"
+                "ready from=%d vms=%d vcpus=%d stuck=%d slow=%d silent=%d booting=%d dir=%s pid=%d"
                     + " epoch_ms=%d",
+                options.from(),
                 options.vms(),
                 options.vcpus(),
                 options.stuck(),

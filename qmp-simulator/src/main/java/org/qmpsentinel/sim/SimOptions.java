@@ -7,6 +7,9 @@ import java.time.Duration;
  * Command-line options of {@link QmpSimulator}. VMs are numbered from 1 and get their scripts in
  * blocks: first the stuck ones, then slow, silent and booting, the rest healthy.
  *
+ * @param from the number of this process's first VM: a fleet larger than one process's open-files
+ *     limit allows (two descriptors a VM) is served by several simulators, {@code --from 1 --vms
+ *     8000} and {@code --from 8001 --vms 2000}; scripts follow the fleet-wide number
  * @param rebootsPerMinute guest reboots per minute across the healthy and booting VMs
  * @param stuckRestartEvery how often one stuck VM (round-robin) restarts into a fresh stuck boot;
  *     zero: never
@@ -15,6 +18,7 @@ import java.time.Duration;
  * @param ioThreads Netty event loops
  */
 record SimOptions(
+    int from,
     int vms,
     int vcpus,
     int stuck,
@@ -32,20 +36,20 @@ record SimOptions(
 
   static final String USAGE =
       """
-      usage: QmpSimulator --dir DIR [--vms N] [--vcpus N] [--stuck N] [--slow N] [--silent N]
+      usage: QmpSimulator --dir DIR [--from FIRST] [--vms N] [--vcpus N] [--stuck N] [--slow N] [--silent N]
              [--booting N] [--rebooting-per-minute R] [--stuck-restart-every DURATION]
              [--slow-delay DURATION] [--ap-delay DURATION] [--accel kvm|tcg] [--threads N]
              [--io-threads N]
-      Serves DIR/vm-00001.qmp ... DIR/vm-N.qmp. Durations: 3s, 500ms or plain seconds.""";
+      Serves DIR/vm-<FIRST>.qmp ... (FIRST defaults to 1, as vm-00001.qmp). Durations: 3s, 500ms or plain seconds.""";
 
   SimOptions {
-    if (vms < 1 || vcpus < 1 || threads < vcpus || ioThreads < 1) {
-      throw new IllegalArgumentException("need vms >= 1, vcpus >= 1, threads >= vcpus");
+    if (from < 1 || vms < 1 || vcpus < 1 || threads < vcpus || ioThreads < 1) {
+      throw new IllegalArgumentException("need from >= 1, vms >= 1, vcpus >= 1, threads >= vcpus");
     }
     if (stuck < 0 || slow < 0 || silent < 0 || booting < 0) {
       throw new IllegalArgumentException("VM counts must not be negative");
     }
-    if (stuck + slow + silent + booting > vms) {
+    if (stuck + slow + silent + booting > from - 1 + vms) {
       throw new IllegalArgumentException("more stuck+slow+silent+booting VMs than --vms");
     }
     if (stuck > 0 && vcpus < 2) {
@@ -54,7 +58,7 @@ record SimOptions(
   }
 
   static SimOptions parse(String... args) {
-    int vms = 10, vcpus = 2, stuck = 0, slow = 0, silent = 0, booting = 0;
+    int from = 1, vms = 10, vcpus = 2, stuck = 0, slow = 0, silent = 0, booting = 0;
     int threads = 64, ioThreads = 2;
     double reboots = 0;
     Duration stuckRestart = Duration.ZERO, slowDelay = Duration.ofSeconds(3);
@@ -68,6 +72,7 @@ record SimOptions(
       }
       String v = args[++i];
       switch (flag) {
+        case "--from" -> from = Integer.parseInt(v);
         case "--vms" -> vms = Integer.parseInt(v);
         case "--vcpus" -> vcpus = Integer.parseInt(v);
         case "--stuck" -> stuck = Integer.parseInt(v);
@@ -89,6 +94,7 @@ record SimOptions(
       throw new IllegalArgumentException("--dir is required");
     }
     return new SimOptions(
+        from,
         vms,
         vcpus,
         stuck,
@@ -121,7 +127,11 @@ record SimOptions(
     return Duration.ofNanos(Math.round(Double.parseDouble(t) * scale * 1e9));
   }
 
-  /** The script of VM number {@code index} (1-based). */
+  int last() {
+    return from + vms - 1;
+  }
+
+  /** The script of VM number {@code index} (1-based, fleet-wide). */
   Behavior behaviorOf(int index) {
     int i = index - 1;
     if (i < stuck) {

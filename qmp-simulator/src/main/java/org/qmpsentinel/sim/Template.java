@@ -48,22 +48,8 @@ final class Template {
     return new Template(segments.toArray(byte[][]::new), holes.toArray(String[]::new));
   }
 
-  int holeCount() {
-    return holes.length;
-  }
-
   String holeName(int hole) {
     return holes[hole];
-  }
-
-  /** Index of the hole named {@code name}, or -1. */
-  int indexOf(String name) {
-    for (int i = 0; i < holes.length; i++) {
-      if (holes[i].equals(name)) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   void render(ByteBuf out, Filler filler) {

@@ -63,10 +63,6 @@ final class VcpuThreads {
     }
   }
 
-  int size() {
-    return tids.length;
-  }
-
   /** Thread ids for the vCPUs of VM number {@code vm} (1-based): distinct while vcpus <= size. */
   long[] forVm(int vm, int vcpus) {
     long[] out = new long[vcpus];

@@ -25,6 +25,7 @@ final class SimFixture implements AutoCloseable {
     this.dir = dir;
     SimOptions options =
         new SimOptions(
+            1,
             vms,
             2,
             stuck,
