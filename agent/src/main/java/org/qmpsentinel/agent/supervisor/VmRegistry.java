@@ -45,7 +45,7 @@ public final class VmRegistry implements AutoCloseable {
   private void start(DiscoveredVm vm) {
     String key = vm.key();
     SupervisorListener settleOnFirstAnswer =
-        new ForwardingListener(listener) {
+        new SupervisorListener() {
           private boolean settled; // confined to the VM's pipeline, like every report
 
           @Override
@@ -54,10 +54,12 @@ public final class VmRegistry implements AutoCloseable {
               settled = true;
               starts.settled(key);
             }
-            super.onConnectionChange(snapshot, connected);
           }
         };
-    supervisors.put(key, VmSupervisor.start(vm, settings, runtime, settleOnFirstAnswer));
+    supervisors.put(
+        key,
+        VmSupervisor.start(
+            vm, settings, runtime, new CompositeListener(List.of(settleOnFirstAnswer, listener))));
   }
 
   public void vanished(String key) {

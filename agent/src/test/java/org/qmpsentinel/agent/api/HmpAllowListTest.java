@@ -96,13 +96,7 @@ class HmpAllowListTest {
       })
   void refusesEverythingButReadsWith403AndAnAuditLine(String command, CapturedOutput output)
       throws Exception {
-    mvc.perform(
-            post("/api/v1/vms/vm-1/hmp")
-                .header("Authorization", "Bearer secret")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content(
-                    JsonMapper.shared().writeValueAsString(java.util.Map.of("command", command))))
-        .andExpect(status().isForbidden());
+    hmp(command).andExpect(status().isForbidden());
     assertThat(output.getOut())
         .contains("hmp caller=127.0.0.1 vm=vm-1 command=")
         .contains("decision=denied reason=\"not_allowed: ");
@@ -114,13 +108,15 @@ class HmpAllowListTest {
   @ValueSource(
       strings = {"info registers", "info cpus", "info registers -a", "x /4x 0", "xp /4x 0"})
   void readsPassTheAllowListAndGoOnToTheVm(String command, CapturedOutput output) throws Exception {
-    mvc.perform(
-            post("/api/v1/vms/vm-1/hmp")
-                .header("Authorization", "Bearer secret")
-                .contentType(MediaType.APPLICATION_JSON)
-                .content(
-                    JsonMapper.shared().writeValueAsString(java.util.Map.of("command", command))))
-        .andExpect(status().isNotFound()); // allowed by the list; there is no such VM
+    hmp(command).andExpect(status().isNotFound()); // allowed by the list; there is no such VM
     assertThat(output.getOut()).contains("decision=denied reason=\"no_such_vm\"");
+  }
+
+  private org.springframework.test.web.servlet.ResultActions hmp(String command) throws Exception {
+    return mvc.perform(
+        post("/api/v1/vms/vm-1/hmp")
+            .header("Authorization", "Bearer secret")
+            .contentType(MediaType.APPLICATION_JSON)
+            .content(JsonMapper.shared().writeValueAsString(java.util.Map.of("command", command))));
   }
 }
