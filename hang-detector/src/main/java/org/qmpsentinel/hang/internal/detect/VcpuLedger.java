@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.Observation.KvmCounters;
 import org.qmpsentinel.hang.Observation.VcpuPoll;
@@ -252,12 +253,12 @@ public final class VcpuLedger {
     return s.kvm().map(k -> k.get("exits")).orElse(-1L);
   }
 
-  private static boolean sameThread(VcpuSample before, VcpuSample now) {
+  private static boolean sameThread(@Nullable VcpuSample before, VcpuSample now) {
     return before != null && before.threadId() == now.threadId();
   }
 
   private static boolean wentBackwards(
-      VcpuSample before, VcpuSample beforeWithKvm, VcpuSample now) {
+      VcpuSample before, @Nullable VcpuSample beforeWithKvm, VcpuSample now) {
     if (before.threadId() != now.threadId()) {
       return true;
     }
