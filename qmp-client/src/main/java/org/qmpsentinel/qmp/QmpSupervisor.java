@@ -19,19 +19,6 @@ public interface QmpSupervisor extends AutoCloseable {
     void onConnected(QmpConnection connection);
   }
 
-  /**
-   * Same as {@code client.supervise(endpoint, options, backoff, listener)}; use {@link
-   * QmpClient#supervise(QmpEndpoint, QmpClientOptions, Backoff, Listener)}.
-   */
-  static QmpSupervisor start(
-      QmpClient client,
-      QmpEndpoint endpoint,
-      QmpClientOptions options,
-      Backoff backoff,
-      Listener listener) {
-    return client.supervise(endpoint, options, backoff, listener);
-  }
-
   ConnectionState state();
 
   /** The current connection when {@link #state()} is CONNECTED. */

@@ -120,8 +120,7 @@ class SupervisorBackoffTest {
     Backoff slow = new Backoff(Duration.ofSeconds(10), Duration.ofSeconds(10), 1);
     try (FakeQmpServer silent = new FakeQmpServer(peer -> {});
         QmpSupervisor supervisor =
-            QmpSupervisor.start(
-                client, silent.endpoint(), client.defaultOptions(), slow, recorder)) {
+            client.supervise(silent.endpoint(), client.defaultOptions(), slow, recorder)) {
       await().atMost(Duration.ofSeconds(5)).until(() -> !recorder.backOffCauses().isEmpty());
       assertThat(recorder.backOffCauses().get(0))
           .isInstanceOf(QmpConnectException.class)

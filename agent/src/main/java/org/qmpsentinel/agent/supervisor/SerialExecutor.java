@@ -3,7 +3,6 @@ package org.qmpsentinel.agent.supervisor;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +21,6 @@ final class SerialExecutor implements Executor {
   private final Executor pool;
   private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
   private boolean scheduled;
-  private @Nullable Thread runner;
 
   SerialExecutor(Executor pool) {
     this.pool = pool;
@@ -51,21 +49,12 @@ final class SerialExecutor implements Executor {
     }
   }
 
-  /** True on the thread currently running this executor's tasks. */
-  synchronized boolean inExecutor() {
-    return runner == Thread.currentThread();
-  }
-
   private void drain() {
-    synchronized (this) {
-      runner = Thread.currentThread();
-    }
     for (int ran = 0; ; ran++) {
       Runnable next;
       synchronized (this) {
         next = ran < FAIR_SHARE ? tasks.pollFirst() : null;
         if (next == null) {
-          runner = null;
           if (tasks.isEmpty()) {
             scheduled = false;
             return;

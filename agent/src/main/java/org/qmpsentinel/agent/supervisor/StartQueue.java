@@ -50,8 +50,4 @@ final class StartQueue {
     }
     next.run();
   }
-
-  synchronized int waiting() {
-    return waiting.size();
-  }
 }
