@@ -10,16 +10,19 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs discovery on its own thread once everything else is up (so the first VMs found already have
- * metrics and alerting listening), and stops it first at shutdown.
+ * metrics and alerting listening), and stops it first at shutdown. After the first pass it runs
+ * {@code afterFirstPass} once (systemd's {@code READY=1}).
  */
 final class DiscoveryLifecycle implements SmartLifecycle {
   private final DiscoveryService discovery;
   private final Duration interval;
+  private final Runnable afterFirstPass;
   private @Nullable ScheduledExecutorService thread;
 
-  DiscoveryLifecycle(DiscoveryService discovery, Duration interval) {
+  DiscoveryLifecycle(DiscoveryService discovery, Duration interval, Runnable afterFirstPass) {
     this.discovery = discovery;
     this.interval = interval;
+    this.afterFirstPass = afterFirstPass;
   }
 
   @Override
@@ -31,7 +34,16 @@ final class DiscoveryLifecycle implements SmartLifecycle {
               th.setDaemon(true);
               return th;
             });
-    t.scheduleWithFixedDelay(discovery::scan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    t.execute(
+        () -> {
+          try {
+            discovery.scan();
+          } finally {
+            afterFirstPass.run();
+          }
+        });
+    t.scheduleWithFixedDelay(
+        discovery::scan, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     thread = t;
   }
 

@@ -24,6 +24,7 @@ import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.CompositeListener;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
+import org.qmpsentinel.agent.systemd.ServiceManager;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
@@ -146,12 +147,14 @@ class SentinelConfiguration {
       BuiltInSources builtInDiscoverySources,
       ObjectProvider<DiscoverySource> extraSources,
       VmRegistry registry,
-      SentinelProperties properties) {
+      SentinelProperties properties,
+      ServiceManager serviceManager) {
     List<DiscoverySource> sources = new ArrayList<>(builtInDiscoverySources.first());
     extraSources.orderedStream().forEach(sources::add);
     sources.addAll(builtInDiscoverySources.last());
     return new DiscoveryLifecycle(
         new DiscoveryService(sources, registry::appeared, registry::vanished),
-        properties.discovery().interval());
+        properties.discovery().interval(),
+        () -> serviceManager.ready("first discovery pass done"));
   }
 }
