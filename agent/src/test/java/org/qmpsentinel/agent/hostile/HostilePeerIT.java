@@ -100,9 +100,13 @@ class HostilePeerIT {
                     return false;
                   }
                   for (String vm : List.of("hostile-ok-1", "hostile-ok-2", "fake-unknown-id")) {
-                    polls
-                        .computeIfAbsent(vm, k -> new TreeSet<>())
-                        .add(agent.vm(vm).path("lastPoll").asString());
+                    try {
+                      polls
+                          .computeIfAbsent(vm, k -> new TreeSet<>())
+                          .add(agent.vm(vm).path("lastPoll").asString());
+                    } catch (java.io.UncheckedIOException slow) {
+                      // no answer within 30 s: a missed sample; the poll count will show it
+                    }
                   }
                   return true;
                 });
@@ -192,7 +196,12 @@ class HostilePeerIT {
         "127.0.0.1:" + ((org.qmpsentinel.qmp.QmpEndpoint.Tcp) server.endpoint()).port());
   }
 
+  /** False also when the agent does not answer in time (a loaded machine right after start). */
   private static boolean connected(ForkedAgent agent, String vm) {
-    return agent.vm(vm).path("connected").asBoolean(false);
+    try {
+      return agent.vm(vm).path("connected").asBoolean(false);
+    } catch (java.io.UncheckedIOException e) {
+      return false;
+    }
   }
 }

@@ -81,7 +81,7 @@ public final class ForkedAgent implements AutoCloseable {
     int[] port = {-1};
     try {
       await("the forked agent serves HTTP (log " + log + ")")
-          .atMost(Duration.ofSeconds(90))
+          .atMost(Duration.ofMinutes(3))
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {
@@ -130,7 +130,7 @@ public final class ForkedAgent implements AutoCloseable {
     try {
       return HTTP.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(10))
+                  .timeout(Duration.ofSeconds(30))
                   .build(),
               HttpResponse.BodyHandlers.ofString())
           .body();
