@@ -3,9 +3,17 @@ package org.qmpsentinel.qmp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.qmpsentinel.qmp.TestFutures.failure;
 
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** Every way a connect can fail ends in QmpConnectException, with the real reason as its cause. */
@@ -25,6 +33,41 @@ class ConnectFailureTest {
           .isInstanceOf(QmpConnectException.class)
           .hasCauseInstanceOf(QmpTimeoutException.class);
     }
+  }
+
+  /**
+   * A unix socket whose process does not accept (a frozen QEMU): once its backlog is full, connect
+   * fails at once with EAGAIN; that too is an unresponsive peer, not a missing one. Before this,
+   * only the first attempt (a greeting timeout) counted, and a VM frozen before the agent started
+   * was never reported MONITOR_UNRESPONSIVE (KillRestartIT).
+   */
+  @Test
+  void aUnixListenerThatStoppedAcceptingIsAnUnresponsivePeer(@TempDir Path dir) throws Exception {
+    Path path = dir.resolve("frozen.qmp");
+    try (ServerSocketChannel frozen = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      frozen.bind(UnixDomainSocketAddress.of(path), 1); // and never accept
+      List<QmpConnectException> failures = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        failures.add((QmpConnectException) failure(client.connect(QmpEndpoint.unix(path))));
+      }
+      assertThat(failures).allMatch(QmpConnectException::peerUnresponsive);
+      assertThat(failures)
+          .anySatisfy(f -> assertThat(f).hasMessageContaining("Resource temporarily unavailable"));
+    }
+  }
+
+  /** The connect's failure, waited for generously (a loaded CI machine). */
+  private QmpConnectException connectFailure(QmpEndpoint endpoint) throws Exception {
+    Throwable[] failure = new Throwable[1];
+    client.connect(endpoint).handle((c, e) -> failure[0] = e).get(60, TimeUnit.SECONDS);
+    assertThat(failure[0]).isInstanceOf(QmpConnectException.class);
+    return (QmpConnectException) failure[0];
+  }
+
+  @Test
+  void aMissingSocketIsNoUnresponsivePeer(@TempDir Path dir) throws Exception {
+    QmpConnectException missing = connectFailure(QmpEndpoint.unix(dir.resolve("none.qmp")));
+    assertThat(missing.peerUnresponsive()).isFalse();
   }
 
   @Test

@@ -24,12 +24,14 @@ import org.springframework.validation.annotation.Validated;
  * Everything under {@code sentinel.*}. Defaults are the values an operator gets with an empty
  * configuration; README.md lists them.
  *
- * @param host the {@code host} label on alerts (default: this machine's hostname)
+ * @param host the {@code host} label on alerts (default: this machine's hostname); no control
+ *     characters
  */
 @Validated
 @ConfigurationProperties("sentinel")
 public record SentinelProperties(
-    @Nullable String host,
+    @Nullable @Pattern(regexp = "\\P{Cntrl}*", message = "must not contain control characters")
+        String host,
     @Valid @NotNull @DefaultValue Discovery discovery,
     @Valid @NotNull @DefaultValue Poll poll,
     @Valid @NotNull @DefaultValue Detector detector,
@@ -167,7 +169,7 @@ public record SentinelProperties(
    */
   public record Alerting(
       @Valid @DefaultValue List<Webhook> webhooks,
-      @NotNull @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
+      @NotNull @AbsolutePath @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
       @NotNull @DefaultValue("1s") Duration retryInitial,
       @NotNull @DefaultValue("5m") Duration retryMax,
       @NotNull @DefaultValue("60s") Duration alertmanagerResend,
@@ -230,13 +232,28 @@ public record SentinelProperties(
    * {@code POST /api/v1/vms/{id}/hmp}: off by default; needs a bearer token when on.
    *
    * @param enabled serve the endpoint (off by default)
-   * @param token required {@code Authorization: Bearer} token
+   * @param token required {@code Authorization: Bearer} token (or use {@code token-file})
+   * @param tokenFile absolute path of a file holding the token (read once at start-up, trailing
+   *     newline ignored); it must not be readable or writable by others, nor writable by its group.
+   *     Preferred over {@code token}, which shows in the process's arguments or environment
    */
-  public record Hmp(@DefaultValue("false") boolean enabled, @Nullable String token) {
+  public record Hmp(
+      @DefaultValue("false") boolean enabled,
+      @Nullable String token,
+      @Nullable @AbsolutePath Path tokenFile) {
     public Hmp {
+      if (token != null && !token.isEmpty() && tokenFile != null) {
+        throw new IllegalArgumentException(
+            "sentinel.api.hmp.token-file: set sentinel.api.hmp.token or"
+                + " sentinel.api.hmp.token-file, not both");
+      }
+      if (tokenFile != null) {
+        token = TokenFile.read(tokenFile, "sentinel.api.hmp.token-file");
+      }
       if (enabled && (token == null || token.isBlank())) {
         throw new IllegalArgumentException(
-            "sentinel.api.hmp.token must be set when sentinel.api.hmp.enabled=true");
+            "sentinel.api.hmp.token must be set when sentinel.api.hmp.enabled=true"
+                + " (or sentinel.api.hmp.token-file)");
       }
     }
   }

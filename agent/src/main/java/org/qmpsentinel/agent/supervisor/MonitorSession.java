@@ -12,6 +12,7 @@ import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
 import org.qmpsentinel.qmp.ConnectionState;
+import org.qmpsentinel.qmp.QmpConnectException;
 import org.qmpsentinel.qmp.QmpConnection;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpTimeoutException;
@@ -80,8 +81,10 @@ final class MonitorSession {
       reporter.emit(state.watch.observe(new Observation.Disconnected(ticker.nanos())));
       if (cause != null && s == ConnectionState.BACKING_OFF) {
         if (cause instanceof QmpTimeoutException
-            || cause.getCause() instanceof QmpTimeoutException) {
-          // No greeting (or no capabilities reply) in time from a live process: the monitor is
+            || cause.getCause() instanceof QmpTimeoutException
+            || cause instanceof QmpConnectException e && e.peerUnresponsive()) {
+          // No greeting (or no capabilities reply) in time from a live process, or a unix
+          // socket whose backlog is full because the process stopped accepting: the monitor is
           // as unresponsive as one whose commands time out.
           reporter.outcome("connect", Outcome.TIMEOUT);
         }
