@@ -102,7 +102,8 @@ class TraceReplayTest {
             Duration.ofMillis(1),
             List.of(),
             3,
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            Duration.ofSeconds(120));
     assertThat(replay(trace, eager)).isEmpty();
   }
 
@@ -120,7 +121,8 @@ class TraceReplayTest {
             Duration.ofSeconds(5),
             List.of(),
             3,
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            Duration.ofSeconds(120));
     assertThat(replay(trace, DetectorSettings.defaults()))
         .extracting(HangEvent::state)
         .containsExactly(HangState.SUSPECTED);
