@@ -77,6 +77,13 @@ class TraceReplayTest {
         }
         events.addAll(
             watch.observe(new Observation.VcpuPoll(ticker.nanos(), ticker.nanos(), samples)));
+        if (poll.path("bsp_registers").isString()) {
+          X86Registers bsp =
+              X86RegistersParser.parse(poll.path("bsp_registers").asString(), 0).get(0);
+          if (bsp != null) {
+            events.addAll(watch.observe(new Observation.Registers(ticker.nanos(), 0, bsp)));
+          }
+        }
       }
     }
     return events;

@@ -59,8 +59,7 @@ class SamplerCostBench {
                 dir,
                 "kvm",
                 List.of("-qmp", "unix:" + measure + ",server=on,wait=off"));
-        QmpConnection meter = client.connect(QmpEndpoint.unix(measure)).join()) {
-      Thread.sleep(Duration.ofSeconds(10).toMillis()); // SeaBIOS boots and settles (outside us)
+        QmpConnection meter = connect(client, measure)) {
       System.out.printf(
           "sampler cost: QEMU %s, -smp 4, KVM, SeaBIOS idle, %d s per window%n",
           meter.greeting().version(), SECONDS);
@@ -180,6 +179,20 @@ class SamplerCostBench {
           (after.get("halt_exits") - before.get("halt_exits")) / secs,
           cpu / 1e6 / secs);
     }
+  }
+
+  /** The second monitor, once SeaBIOS has booted and settled (a loaded host is slow to answer). */
+  private static QmpConnection connect(QmpClient client, Path socket) throws Exception {
+    Thread.sleep(Duration.ofSeconds(10).toMillis());
+    RuntimeException last = null;
+    for (int attempt = 0; attempt < 5; attempt++) {
+      try {
+        return client.connect(QmpEndpoint.unix(socket)).join();
+      } catch (RuntimeException e) {
+        last = e;
+      }
+    }
+    throw last;
   }
 
   private static Map<String, Long> counters(QmpConnection meter) throws Exception {
