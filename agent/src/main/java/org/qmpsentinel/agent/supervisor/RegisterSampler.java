@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -123,7 +124,7 @@ final class RegisterSampler {
     int index = cpu.getAsInt();
     Intrusion read = state.policy.classifyHmp(COMMAND, cpu);
     inFlight = true;
-    java.util.concurrent.CompletableFuture<Gated<String>> sent;
+    CompletableFuture<Gated<String>> sent;
     try {
       sent = gate.pass(w, read, () -> runner.run(c, QmpCommands.humanMonitorCommand(COMMAND, cpu)));
     } catch (RuntimeException e) {
