@@ -1,5 +1,6 @@
 package org.qmpsentinel.agent.supervisor;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.List;
 import org.qmpsentinel.hang.BaselineQuality;
@@ -12,7 +13,9 @@ import org.qmpsentinel.hang.X86Registers;
  *
  * @param baseline how the current boot's counter baseline was read (PENDING until it is)
  * @param eventsDropped lifecycle events dropped because the monitor flooded them
- * @param registers the latest register sample of each sampled vCPU, by cpu-index
+ * @param registers the latest register sample of each sampled vCPU, by cpu-index; left out of this
+ *     record's JSON ({@code /api/v1/vms} stays lean), served formatted by {@code
+ *     /api/v1/vms/{id}/registers}
  */
 public record VmSnapshot(
     String key,
@@ -33,7 +36,7 @@ public record VmSnapshot(
     BaselineQuality baseline,
     long eventsDropped,
     Instant lastPoll,
-    List<RegisterSample> registers) {
+    @JsonIgnore List<RegisterSample> registers) {
 
   public VmSnapshot {
     vcpus = List.copyOf(vcpus);

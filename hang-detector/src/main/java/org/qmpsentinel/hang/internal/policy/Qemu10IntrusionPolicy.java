@@ -32,9 +32,10 @@ import org.qmpsentinel.hang.IntrusionPolicy;
  *       cpu_memory_rw_debug} → {@code cpu_synchronize_state}. {@code dump-guest-memory}:
  *       dump/dump.c {@code dump_init} → {@code cpu_synchronize_all_states}. {@code stop}: kvmclock
  *       (hw/i386/kvm/clock.c {@code kvmclock_current_nsec}) syncs {@code first_cpu} only.
- *   <li>HMP {@code info cryptodev} is new ({@code qmp_query_cryptodev}: QEMU-side state only);
- *       {@code info profile}, {@code info rdma} and {@code singlestep} are gone from
- *       hmp-commands-info.hx / hmp-commands.hx, so they are unknown (SYNCS_ALL_VCPUS).
+ *   <li>HMP {@code info cryptodev} is new (backends/cryptodev-hmp-cmds.c → {@code
+ *       qmp_query_cryptodev}: QEMU-side state only); {@code info profile}, {@code info rdma} and
+ *       {@code singlestep} are gone from hmp-commands-info.hx / hmp-commands.hx, so they are
+ *       unknown (SYNCS_ALL_VCPUS).
  * </ul>
  */
 public final class Qemu10IntrusionPolicy implements IntrusionPolicy {
