@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.agent.supervisor.RegisterSettings;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.qmp.Backoff;
@@ -35,6 +36,7 @@ public record SentinelProperties(
     @Valid @NotNull @DefaultValue Discovery discovery,
     @Valid @NotNull @DefaultValue Poll poll,
     @Valid @NotNull @DefaultValue Detector detector,
+    @Valid @NotNull @DefaultValue Registers registers,
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
     @Valid @NotNull @DefaultValue Remediation remediation) {
@@ -61,7 +63,9 @@ public record SentinelProperties(
             detector.confirmAfter(),
             detector.fixedQemu(),
             detector.monitorTimeoutsToSuspect(),
-            detector.baselineGrace()));
+            detector.baselineGrace(),
+            detector.firmwareStallAfter()),
+        new RegisterSettings(registers.enabled(), registers.interval(), registers.vcpus()));
   }
 
   /**
@@ -141,6 +145,9 @@ public record SentinelProperties(
    *     later LATE (reported; APs are judged on per-AP evidence either way, see hang-detector)
    * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
    *     kvm_put_vcpu_events fix (an empty entry would match every build, so it is refused)
+   * @param firmwareStallAfter running time since a boot began, without the boot CPU ever halting,
+   *     before BOOT_STALLED_IN_FIRMWARE may be suspected (raised to 5× the VM's longest earlier
+   *     boot; positive)
    */
   public record Detector(
       @NotNull @DurationMin(nanos = 0) @DefaultValue("60s") Duration startupSettle,
@@ -151,7 +158,23 @@ public record SentinelProperties(
           Duration confirmAfter,
       @DefaultValue List<@NotBlank String> fixedQemu,
       @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect,
-      @NotNull @DurationMin(nanos = 0) @DefaultValue("250ms") Duration baselineGrace) {}
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("250ms") Duration baselineGrace,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("120s")
+          Duration firmwareStallAfter) {}
+
+  /**
+   * The register sampler: per VM, one vCPU's {@code info registers} at a time, each read admitted
+   * by the intrusion policy (in STARTUP only the BSP; in STEADY one at a time, at most one per
+   * {@code sentinel.detector.sync-min-interval}; never while the VM is paused).
+   *
+   * @param enabled sample registers (on by default; its cost is in docs/performance.md)
+   * @param interval time between two samples of one VM, each of one vCPU (at least 100ms)
+   * @param vcpus the cpu-indexes to sample; empty: every vCPU
+   */
+  public record Registers(
+      @DefaultValue("true") boolean enabled,
+      @NotNull @DurationMin(millis = 100) @DefaultValue("10s") Duration interval,
+      @NotNull @DefaultValue List<@NotNull @Min(0) Integer> vcpus) {}
 
   /**
    * Alert delivery.

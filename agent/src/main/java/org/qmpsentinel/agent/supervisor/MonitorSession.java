@@ -41,6 +41,7 @@ final class MonitorSession {
   private final CommandRunner runner;
   private final Reporter reporter;
   private final PollLoop polls;
+  private final RegisterSampler sampler;
   private final SupervisorListener listener;
   private final SnapshotPublisher publisher;
   // The only fields other threads touch: the event loop counts what it queued for this VM.
@@ -58,6 +59,7 @@ final class MonitorSession {
       CommandRunner runner,
       Reporter reporter,
       PollLoop polls,
+      RegisterSampler sampler,
       SupervisorListener listener,
       SnapshotPublisher publisher) {
     this.state = state;
@@ -67,6 +69,7 @@ final class MonitorSession {
     this.runner = runner;
     this.reporter = reporter;
     this.polls = polls;
+    this.sampler = sampler;
     this.listener = listener;
     this.publisher = publisher;
   }
@@ -78,6 +81,7 @@ final class MonitorSession {
       state.identified = null;
       state.connected = false;
       polls.onDisconnected();
+      sampler.onDisconnected();
       reporter.emit(state.watch.observe(new Observation.Disconnected(ticker.nanos())));
       if (cause != null && s == ConnectionState.BACKING_OFF) {
         if (cause instanceof QmpTimeoutException
@@ -151,10 +155,11 @@ final class MonitorSession {
                 id.status().running())));
     listener.onConnectionChange(reporter.snapshot(), true);
     log.info(
-        "{}: connected ({}, QEMU {}, kvm={}, query-stats={}, pid={})",
+        "{}: connected ({}, QEMU {}, policy {}, kvm={}, query-stats={}, pid={})",
         state.name,
         state.endpoint,
         id.qemuVersion(),
+        state.policy.name(),
         id.kvm(),
         id.kvmStats(),
         state.pid);

@@ -72,6 +72,8 @@ public final class InfoRegistersParser {
     boolean halted;
     boolean smm;
     long cr0 = -1;
+    long cr3 = -1;
+    long cr4 = -1;
     long efer = -1;
     boolean cs64;
 
@@ -118,6 +120,8 @@ public final class InfoRegistersParser {
           case "HLT" -> halted = value != 0;
           case "SMM" -> smm = value != 0;
           case "CR0" -> cr0 = value;
+          case "CR3" -> cr3 = value;
+          case "CR4" -> cr4 = value;
           case "EFER" -> efer = value;
           default -> {}
         }
@@ -133,7 +137,7 @@ public final class InfoRegistersParser {
       } else {
         mode = CpuMode.UNKNOWN;
       }
-      return new X86Registers(cpu, ip, cs, csBase, eflags, halted, smm, mode);
+      return new X86Registers(cpu, ip, cs, csBase, eflags, halted, smm, mode, cr0, cr3, cr4);
     }
 
     private static long hex(String s) {
