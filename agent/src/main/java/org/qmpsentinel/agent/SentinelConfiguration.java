@@ -18,16 +18,22 @@ import org.qmpsentinel.agent.discovery.ProcScanSource;
 import org.qmpsentinel.agent.discovery.SocketDirectorySource;
 import org.qmpsentinel.agent.discovery.SocketPolicy;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
+import org.qmpsentinel.agent.discovery.Unmonitored;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtDiscoveryConfiguration.LibvirtProperties;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtRegisters;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtWatcher;
 import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.CompositeListener;
+import org.qmpsentinel.agent.supervisor.LibvirtDomains;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
@@ -139,6 +145,31 @@ class SentinelConfiguration {
       last.add(new ProcScanSource(Path.of("/proc"), sockets));
     }
     return new BuiltInSources(List.of(new StaticDiscoverySource(d.endpoints())), last);
+  }
+
+  /**
+   * libvirt's domains through libvirt's read-only API (see LibvirtWatcher), fed into the registry;
+   * polled at {@code sentinel.poll.interval} (vCPU stats while a domain starts) and {@code
+   * sentinel.poll.steady-interval} (run state once it is STEADY).
+   */
+  @Bean(initMethod = "start", destroyMethod = "close")
+  @ConditionalOnProperty(name = "sentinel.discovery.libvirt.enabled", matchIfMissing = true)
+  LibvirtWatcher libvirtWatcher(
+      LibvirtProperties libvirt,
+      SentinelProperties properties,
+      VmRegistry registry,
+      Unmonitored unmonitored) {
+    LibvirtRegisters registers =
+        libvirt.registerConfirmation() ? new LibvirtRegisters(libvirt.uri()) : null;
+    return new LibvirtWatcher(
+        new LibvirtWatcher.Settings(
+            libvirt.uri(),
+            properties.poll().interval(),
+            properties.poll().steadyInterval(),
+            libvirt.reconnectInterval()),
+        new LibvirtDomains(registry, libvirt.uri(), registers),
+        unmonitored,
+        Ticker.system());
   }
 
   @Bean

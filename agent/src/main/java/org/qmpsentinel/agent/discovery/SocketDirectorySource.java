@@ -37,6 +37,8 @@ public final class SocketDirectorySource implements DiscoverySource {
   private final PathMatcher matcher;
   private final SocketOwners owners;
   private final Refusals refusals;
+  private final Unmonitored unmonitored;
+  private final java.util.Set<String> unmonitoredNow = new java.util.HashSet<>();
   private final PrincipalNames names = new PrincipalNames(System::nanoTime);
   private boolean directoryMissing;
 
@@ -50,6 +52,7 @@ public final class SocketDirectorySource implements DiscoverySource {
     this.directory = parent;
     this.matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
     this.owners = policy.owners();
+    this.unmonitored = policy.unmonitored();
     this.refusals =
         policy.refusals(name(), EnumSet.of(Reason.SYMLINK, Reason.OUTSIDE_DIRECTORY, Reason.OWNER));
   }
@@ -83,6 +86,8 @@ public final class SocketDirectorySource implements DiscoverySource {
       return List.of();
     } finally {
       refusals.scanDone();
+      unmonitored.retain(name(), unmonitoredNow);
+      unmonitoredNow.clear();
     }
     if (directoryMissing) {
       directoryMissing = false;
@@ -124,6 +129,17 @@ public final class SocketDirectorySource implements DiscoverySource {
           entry,
           Reason.OWNER,
           "owned by " + file.ownerText() + ", not in sentinel.discovery.socket-owners");
+      return Optional.empty();
+    }
+    if (!Files.isWritable(entry)) {
+      // connect() on a unix socket needs write permission: it would fail with EACCES forever.
+      unmonitoredNow.add(entry.toString());
+      unmonitored.report(
+          name(),
+          entry.toString(),
+          stem(entry),
+          Unmonitored.Reason.PERMISSION_DENIED,
+          "cannot open " + entry + " (owned by " + file.ownerText() + "): permission denied");
       return Optional.empty();
     }
     return Optional.of(

@@ -3,7 +3,7 @@ package org.qmpsentinel.agent.supervisor;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
-import org.qmpsentinel.agent.supervisor.VmSupervisor.HmpResult;
+import org.qmpsentinel.agent.supervisor.WatchedVm.HmpResult;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.Intrusion;
 import org.qmpsentinel.hang.IntrusionPolicy;

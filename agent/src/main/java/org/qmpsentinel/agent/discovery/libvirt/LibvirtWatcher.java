@@ -1,0 +1,356 @@
+package org.qmpsentinel.agent.discovery.libvirt;
+
+import com.sun.jna.Pointer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.libvirt.event.DomainEvent;
+import org.qmpsentinel.agent.discovery.Unmonitored;
+import org.qmpsentinel.agent.discovery.Unmonitored.Reason;
+import org.qmpsentinel.agent.discovery.libvirt.DomainObserver.Cadence;
+import org.qmpsentinel.agent.discovery.libvirt.DomainStatsCalls.DomainStats;
+import org.qmpsentinel.hang.Observation.LifecycleEvent;
+import org.qmpsentinel.hang.Ticker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * libvirt as a source of VMs and of their observations, through its public API only: a read-only
+ * connection, domain events (started, stopped, suspended, resumed, crashed, rebooted) and bulk
+ * domain stats. Nothing is added to any domain, nothing taints one.
+ *
+ * <p>Threads: {@link LibvirtEvents} runs libvirt's event loop; its callbacks only stamp the event
+ * and queue it. Everything else — the connection, the domain list, the stats calls — runs on this
+ * class's one poller thread, which blocks on libvirt and on nothing else. Per tick it makes at most
+ * two calls, each covering many domains: vCPU stats for the domains that want them (STARTUP, a
+ * pending baseline), the run state for STEADY domains whose steady interval is up. Both use
+ * libvirt's NOWAIT flag: a domain busy with another libvirt job is skipped for that tick instead of
+ * holding up the others.
+ */
+public final class LibvirtWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LibvirtWatcher.class);
+  static final String SOURCE = "libvirt";
+
+  /** {@code VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT}: skip domains busy with another job. */
+  static final int NOWAIT = 1 << 29;
+
+  /** How the poller runs. */
+  public record Settings(
+      String uri, Duration tick, Duration steadyInterval, Duration reconnectInterval) {}
+
+  private final Settings settings;
+  private final DomainObserver observer;
+  private final Unmonitored unmonitored;
+  private final Ticker ticker;
+  private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+  private final Map<String, Watched> domains = new HashMap<>(); // poller thread only
+  private final Map<Integer, String> uuidsById = new HashMap<>(); // poller thread only
+  private final Set<String> qmpWatched = new HashSet<>(); // poller thread only
+  private DomainStatsCalls.@Nullable Connection conn; // poller thread only
+  private String hypervisorVersion = "";
+  private long nextConnectNanos = Long.MIN_VALUE;
+  private volatile boolean stopping;
+  private final Thread poller;
+
+  /** A domain the poller tracks: its handle for stats calls and when it last had a sample. */
+  private static final class Watched {
+    final DomainObserver.Domain domain;
+    final Pointer handle;
+    long lastSampleNanos = Long.MIN_VALUE;
+
+    Watched(DomainObserver.Domain domain, Pointer handle) {
+      this.domain = domain;
+      this.handle = handle;
+    }
+  }
+
+  public LibvirtWatcher(
+      Settings settings, DomainObserver observer, Unmonitored unmonitored, Ticker ticker) {
+    this.settings = settings;
+    this.observer = observer;
+    this.unmonitored = unmonitored;
+    this.ticker = ticker;
+    this.poller = new Thread(this::run, "libvirt-poller");
+    poller.setDaemon(true);
+  }
+
+  public void start() {
+    try {
+      LibvirtEvents.ensureRunning();
+    } catch (LinkageError | IllegalStateException e) {
+      // No libvirt client library (libvirt0) on this host: nothing to watch, and it says so.
+      unmonitored.report(
+          SOURCE,
+          settings.uri(),
+          "libvirt domains",
+          Reason.LIBVIRT_UNAVAILABLE,
+          "libvirt's client library cannot be used: " + e);
+      return;
+    }
+    poller.start();
+  }
+
+  @Override
+  public void close() {
+    stopping = true;
+    poller.interrupt();
+    try {
+      poller.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    long nextTick = ticker.nanos();
+    while (!stopping) {
+      try {
+        Runnable task = tasks.poll(Math.max(0, nextTick - ticker.nanos()), TimeUnit.NANOSECONDS);
+        if (task != null) {
+          task.run();
+          continue;
+        }
+        nextTick = ticker.nanos() + settings.tick().toNanos();
+        tick();
+      } catch (InterruptedException e) {
+        break;
+      } catch (RuntimeException e) {
+        log.warn("libvirt poller: {}", e.toString(), e);
+      }
+    }
+    disconnect("the agent is stopping");
+  }
+
+  private void tick() {
+    DomainStatsCalls.Connection c = connection();
+    if (c == null) {
+      return;
+    }
+    try {
+      reconcile(c);
+      long now = ticker.nanos();
+      List<Watched> fast = new ArrayList<>();
+      List<Watched> steady = new ArrayList<>();
+      for (Watched w : domains.values()) {
+        if (observer.cadence(w.domain.uuid()) == Cadence.FAST) {
+          fast.add(w);
+        } else if (now - w.lastSampleNanos >= settings.steadyInterval().toNanos()) {
+          steady.add(w);
+        }
+      }
+      poll(fast, DomainStatsCalls.STATS_STATE | DomainStatsCalls.STATS_VCPU);
+      poll(steady, DomainStatsCalls.STATS_STATE);
+    } catch (LibvirtException | DomainStatsCalls.StatsCallException e) {
+      disconnect(e.getMessage());
+    }
+  }
+
+  /** One bulk call for {@code group}; each domain's part goes to its own pipeline. */
+  private void poll(List<Watched> group, int stats) throws DomainStatsCalls.StatsCallException {
+    if (group.isEmpty()) {
+      return;
+    }
+    Map<String, Watched> byUuid = new HashMap<>();
+    List<Pointer> handles = new ArrayList<>();
+    for (Watched w : group) {
+      byUuid.put(w.domain.uuid(), w);
+      handles.add(w.handle);
+    }
+    long sentAt = ticker.nanos();
+    List<DomainStats> records = DomainStatsCalls.of(handles, stats, NOWAIT);
+    long at = ticker.nanos();
+    for (DomainStats r : records) {
+      Watched w = byUuid.get(r.uuid());
+      if (w != null) {
+        w.lastSampleNanos = at;
+        observer.sampled(
+            r.uuid(), DomainStatsMapping.sample(r.params(), w.domain.id(), sentAt, at));
+      }
+    }
+  }
+
+  /** The running domains now: new ones start, gone ones stop, QMP-watched ones are left alone. */
+  private void reconcile(DomainStatsCalls.Connection c) throws LibvirtException {
+    Map<Integer, String> running = new HashMap<>();
+    for (int id : c.listDomains()) {
+      String known = uuidsById.get(id);
+      if (known != null) {
+        running.put(id, known);
+        continue;
+      }
+      try {
+        Domain d = c.domainLookupByID(id); // only for ids not seen before: one RPC each
+        String uuid = d.getUUIDString();
+        running.put(id, uuid);
+        adopt(c, new DomainObserver.Domain(uuid, d.getName(), id, hypervisorVersion));
+      } catch (LibvirtException e) {
+        // stopped between the list and the lookup
+      }
+    }
+    uuidsById.clear();
+    uuidsById.putAll(running);
+    Set<String> live = new HashSet<>(running.values());
+    for (String uuid : new ArrayList<>(domains.keySet())) {
+      if (!live.contains(uuid) || observer.watchedThroughQmp(uuid)) {
+        forget(uuid);
+        if (live.contains(uuid)) {
+          qmpWatched.add(uuid);
+        }
+      }
+    }
+    // A domain whose QMP watch ended (socket removed) comes back to libvirt.
+    qmpWatched.removeIf(uuid -> !live.contains(uuid));
+    for (Map.Entry<Integer, String> e : running.entrySet()) {
+      if (qmpWatched.contains(e.getValue()) && !observer.watchedThroughQmp(e.getValue())) {
+        qmpWatched.remove(e.getValue());
+        uuidsById.remove(e.getKey()); // looked up again next tick
+      }
+    }
+  }
+
+  private void adopt(DomainStatsCalls.Connection c, DomainObserver.Domain d) {
+    if (observer.watchedThroughQmp(d.uuid())) {
+      qmpWatched.add(d.uuid());
+      return;
+    }
+    Pointer handle = DomainStatsCalls.lookup(c, d.uuid());
+    if (handle == null) {
+      return;
+    }
+    domains.put(d.uuid(), new Watched(d, handle));
+    observer.started(d);
+  }
+
+  private void forget(String uuid) {
+    Watched w = domains.remove(uuid);
+    if (w != null) {
+      DomainStatsCalls.free(w.handle);
+      observer.stopped(uuid);
+    }
+  }
+
+  private DomainStatsCalls.@Nullable Connection connection() {
+    if (conn != null || ticker.nanos() < nextConnectNanos) {
+      return conn;
+    }
+    nextConnectNanos = ticker.nanos() + settings.reconnectInterval().toNanos();
+    try {
+      DomainStatsCalls.Connection c = new DomainStatsCalls.Connection(settings.uri(), true);
+      c.setKeepAlive(5, 3); // a dead libvirtd closes the connection within ~20 s
+      hypervisorVersion = version(c.getVersion());
+      c.registerCloseListener((closed, reason) -> tasks.add(() -> disconnect("closed: " + reason)));
+      c.addLifecycleListener(this::onLifecycle);
+      c.addRebootListener(this::onReboot);
+      conn = c;
+      unmonitored.withdraw(SOURCE, settings.uri());
+      log.info("libvirt: connected read-only to {} (QEMU {})", settings.uri(), hypervisorVersion);
+      return c;
+    } catch (LibvirtException e) {
+      unmonitored.report(
+          SOURCE,
+          settings.uri(),
+          "libvirt domains",
+          Reason.LIBVIRT_UNAVAILABLE,
+          "cannot connect read-only to "
+              + settings.uri()
+              + ": "
+              + e.getMessage()
+              + " (retrying every "
+              + settings.reconnectInterval().toSeconds()
+              + " s)");
+      return null;
+    }
+  }
+
+  private void disconnect(@Nullable String why) {
+    DomainStatsCalls.Connection c = conn;
+    if (c == null) {
+      return;
+    }
+    conn = null;
+    uuidsById.clear();
+    qmpWatched.clear();
+    for (String uuid : new ArrayList<>(domains.keySet())) {
+      forget(uuid);
+    }
+    try {
+      c.close();
+    } catch (LibvirtException e) {
+      log.debug("libvirt: closing the connection: {}", e.getMessage());
+    }
+    if (!stopping) {
+      log.warn("libvirt: connection to {} lost ({}); reconnecting", settings.uri(), why);
+      nextConnectNanos = Long.MIN_VALUE;
+    }
+  }
+
+  // Event-loop thread: stamp, hand over, return.
+
+  private int onLifecycle(Domain d, DomainEvent event) {
+    long at = ticker.nanos();
+    try {
+      String uuid = d.getUUIDString();
+      switch (event.getType()) {
+        case STARTED, STOPPED -> tasks.add(() -> reconcileQuietly());
+        case SUSPENDED -> observer.lifecycle(uuid, LifecycleEvent.STOP, at);
+        case RESUMED -> observer.lifecycle(uuid, LifecycleEvent.RESUME, at);
+        case CRASHED -> observer.lifecycle(uuid, LifecycleEvent.GUEST_PANICKED, at);
+        case SHUTDOWN -> observer.lifecycle(uuid, LifecycleEvent.SHUTDOWN, at);
+        default -> {}
+      }
+    } catch (LibvirtException e) {
+      log.debug("libvirt: event for an unknown domain: {}", e.getMessage());
+    }
+    return 0;
+  }
+
+  /** A guest reset: a new boot, whose baseline is the next vCPU stats read — read it now. */
+  private void onReboot(Domain d) {
+    long at = ticker.nanos();
+    try {
+      String uuid = d.getUUIDString();
+      observer.lifecycle(uuid, LifecycleEvent.RESET, at);
+      tasks.add(() -> pollNow(uuid));
+    } catch (LibvirtException e) {
+      log.debug("libvirt: reboot of an unknown domain: {}", e.getMessage());
+    }
+  }
+
+  private void pollNow(String uuid) {
+    Watched w = domains.get(uuid);
+    if (w == null || conn == null) {
+      return;
+    }
+    try {
+      poll(List.of(w), DomainStatsCalls.STATS_STATE | DomainStatsCalls.STATS_VCPU);
+    } catch (DomainStatsCalls.StatsCallException e) {
+      log.debug("libvirt: baseline read of {} failed: {}", w.domain.name(), e.getMessage());
+    }
+  }
+
+  private void reconcileQuietly() {
+    DomainStatsCalls.Connection c = conn;
+    if (c == null) {
+      return;
+    }
+    try {
+      reconcile(c);
+    } catch (LibvirtException e) {
+      disconnect(e.getMessage());
+    }
+  }
+
+  /** libvirt's version number (major × 1,000,000 + minor × 1,000 + micro) as text. */
+  static String version(long v) {
+    return (v / 1_000_000) + "." + (v / 1_000 % 1_000) + "." + (v % 1_000);
+  }
+}
