@@ -217,6 +217,20 @@ public final class LibvirtWatcher implements AutoCloseable {
     }
   }
 
+  /** A domain whose vCPU stats libvirt leaves empty gives the detector nothing: it says so. */
+  private void noteVcpuStats(DomainObserver.Domain d, DomainSample sample) {
+    if (sample.vcpus().isEmpty() && sample.running()) {
+      unmonitored.report(
+          SOURCE,
+          d.uuid(),
+          d.name(),
+          Reason.UNSUPPORTED_QEMU,
+          "libvirt reports no per-vCPU statistics for domain " + d.name());
+    } else {
+      unmonitored.withdraw(SOURCE, d.uuid());
+    }
+  }
+
   private void adopt(DomainStatsCalls.Connection c, DomainObserver.Domain d) {
     if (observer.watchedThroughQmp(d.uuid())) {
       qmpWatched.add(d.uuid());
@@ -233,6 +247,7 @@ public final class LibvirtWatcher implements AutoCloseable {
   private void forget(String uuid) {
     Watched w = domains.remove(uuid);
     if (w != null) {
+      unmonitored.withdraw(SOURCE, uuid);
       DomainStatsCalls.free(w.handle);
       observer.stopped(uuid);
     }
