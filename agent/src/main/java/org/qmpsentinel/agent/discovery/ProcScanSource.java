@@ -58,8 +58,7 @@ public final class ProcScanSource implements DiscoverySource {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(procRoot, "[0-9]*")) {
       for (Path dir : entries) {
         List<String> argv = readCmdline(dir.resolve("cmdline"));
-        if (argv.isEmpty()
-            || !Path.of(argv.get(0)).getFileName().toString().startsWith("qemu-system-")) {
+        if (argv.isEmpty() || !isQemu(argv.get(0))) {
           continue;
         }
         long pid = Long.parseLong(dir.getFileName().toString());
@@ -128,6 +127,13 @@ public final class ProcScanSource implements DiscoverySource {
    */
   static boolean managerOwned(Path socket) {
     return MANAGER_DIRECTORIES.stream().anyMatch(socket::startsWith);
+  }
+
+  /** {@code qemu-system-*}, or {@code kvm}: Proxmox's (and old Debian's) name for it. */
+  static boolean isQemu(String argv0) {
+    Path file = Path.of(argv0).getFileName();
+    String name = file == null ? "" : file.toString();
+    return name.startsWith("qemu-system-") || name.equals("kvm");
   }
 
   static final List<Path> MANAGER_DIRECTORIES =
