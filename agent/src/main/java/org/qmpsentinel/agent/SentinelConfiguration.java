@@ -152,7 +152,7 @@ class SentinelConfiguration {
    * polled at {@code sentinel.poll.interval} (vCPU stats while a domain starts) and {@code
    * sentinel.poll.steady-interval} (run state once it is STEADY).
    */
-  @Bean(initMethod = "start", destroyMethod = "close")
+  @Bean(destroyMethod = "close") // started with discovery (DiscoveryLifecycle), once all is up
   @ConditionalOnProperty(name = "sentinel.discovery.libvirt.enabled", matchIfMissing = true)
   LibvirtWatcher libvirtWatcher(
       LibvirtProperties libvirt,
@@ -176,6 +176,7 @@ class SentinelConfiguration {
   DiscoveryLifecycle discoveryLifecycle(
       BuiltInSources builtInDiscoverySources,
       ObjectProvider<DiscoverySource> extraSources,
+      ObjectProvider<LibvirtWatcher> libvirt,
       VmRegistry registry,
       SentinelProperties properties) {
     List<DiscoverySource> sources = new ArrayList<>(builtInDiscoverySources.first());
@@ -183,6 +184,7 @@ class SentinelConfiguration {
     sources.addAll(builtInDiscoverySources.last());
     return new DiscoveryLifecycle(
         new DiscoveryService(sources, registry::appeared, registry::vanished),
-        properties.discovery().interval());
+        properties.discovery().interval(),
+        libvirt.getIfAvailable());
   }
 }

@@ -58,8 +58,8 @@ public final class LibvirtDomains implements DomainObserver {
   }
 
   @Override
-  public boolean watchedThroughQmp(String uuid) {
-    return registry.watchedThroughQmp(uuid);
+  public java.util.Set<String> watchedThroughQmp() {
+    return registry.uuidsWatchedThroughQmp();
   }
 
   private java.util.Optional<ObservedVm> observed(String uuid) {

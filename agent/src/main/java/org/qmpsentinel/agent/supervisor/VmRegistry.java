@@ -94,10 +94,13 @@ public final class VmRegistry implements AutoCloseable {
     return Optional.ofNullable(supervisors.get(key));
   }
 
-  /** Whether a VM with this UUID is watched through its own QMP socket (identified). */
-  boolean watchedThroughQmp(String uuid) {
+  /** The UUIDs of the VMs watched through their own QMP socket (known once identified). */
+  java.util.Set<String> uuidsWatchedThroughQmp() {
     return supervisors.values().stream()
-        .anyMatch(s -> s instanceof VmSupervisor && uuid.equals(s.snapshot().uuid()));
+        .filter(VmSupervisor.class::isInstance)
+        .map(s -> s.snapshot().uuid())
+        .filter(uuid -> !uuid.isEmpty())
+        .collect(java.util.stream.Collectors.toSet());
   }
 
   public List<VmSnapshot> snapshots() {

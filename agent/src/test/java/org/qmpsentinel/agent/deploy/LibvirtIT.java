@@ -57,8 +57,7 @@ class LibvirtIT {
   @Test
   void unchangedDomainsAreWatchedStuckOneDetectedResetGivesNewBaselineNothingTainted()
       throws Exception {
-    DeployArtifactsIT.Run version = virsh("version");
-    assumeTrue(version.exit() == 0, "libvirtd is not reachable: " + version.output());
+    assumeLibvirt();
     String type = Files.isReadable(Path.of("/dev/kvm")) ? "kvm" : "qemu";
 
     // libvirt's QEMU (user libvirt-qemu) must read the firmware: a world-readable directory.
@@ -70,16 +69,8 @@ class LibvirtIT {
     create(stuck, stuckUuid, type, "<loader type='rom'>" + rom + "</loader>");
     create(plain, plainUuid, type, "");
 
-    agent =
-        new SpringApplicationBuilder(SentinelApplication.class)
-            .properties(
-                "sentinel.discovery.proc-scan=false",
-                "sentinel.discovery.socket-glob=",
-                "sentinel.detector.suspect-after=2s",
-                "sentinel.detector.confirm-after=2s",
-                "sentinel.alerting.spool-dir=" + work.resolve("spool"))
-            .run("--server.port=0"); // an argument outranks application.yml; a default would not
-    int port = ((WebServerApplicationContext) agent).getWebServer().getPort();
+    int port =
+        startAgent("sentinel.detector.suspect-after=2s", "sentinel.detector.confirm-after=2s");
 
     for (String[] vm : List.of(new String[] {stuckUuid, stuck}, new String[] {plainUuid, plain})) {
       await(vm[1] + " is watched through libvirt")
@@ -132,6 +123,138 @@ class LibvirtIT {
     assertThat(unmonitored.toString()).doesNotContain(stuckUuid).doesNotContain(plainUuid);
   }
 
+  @Test
+  void aDomainWithAnExtraQmpSocketIsWatchedOnceThroughThatSocket() throws Exception {
+    assumeLibvirt();
+    String type = Files.isReadable(Path.of("/dev/kvm")) ? "kvm" : "qemu";
+    work = Files.createTempDirectory("libvirt-it-");
+    Path sockets = Files.createDirectories(work.resolve("sock"));
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(sockets, PosixFilePermissions.fromString("rwxrwxrwx"));
+    String both = "libvirt-it-both-" + suffix;
+    String uuid = UUID.randomUUID().toString();
+    create(
+        both,
+        uuid,
+        type,
+        "",
+        """
+        <qemu:commandline>
+          <qemu:arg value='-qmp'/>
+          <qemu:arg value='unix:%s,server=on,wait=off'/>
+        </qemu:commandline>
+        """
+            .formatted(sockets.resolve(both + ".qmp")));
+    int port = startAgent("sentinel.discovery.socket-glob=" + sockets + "/*.qmp");
+    await("the extra socket's VM is watched, and libvirt leaves it alone")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(sources(port, uuid)).containsExactly("directory"));
+    await("and it stays watched once")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(sources(port, uuid)).containsExactly("directory"));
+  }
+
+  @Test
+  void anUnreachableLibvirtIsListedAsUnmonitoredAndTheAgentRunsOn() throws Exception {
+    work = Files.createTempDirectory("libvirt-it-");
+    Path missing = work.resolve("libvirt-it-no-such.sock");
+    int port =
+        startAgent(
+            "sentinel.discovery.libvirt.uri=qemu:///system?socket=" + missing,
+            "sentinel.discovery.libvirt.reconnect-interval=1s");
+    await("libvirt_unavailable is listed with libvirt's reason")
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              JsonNode list = get(port, "/api/v1/unmonitored");
+              assertThat(list).hasSize(1);
+              assertThat(list.get(0).path("reason").asString()).isEqualTo("libvirt_unavailable");
+              assertThat(list.get(0).path("detail").asString()).contains(missing.toString());
+              assertThat(list.get(0).path("fix").asString()).contains("libvirt");
+            });
+    String metrics = text(port, "/actuator/prometheus");
+    assertThat(unmonitoredGauge(metrics, "libvirt_unavailable")).isEqualTo(1.0);
+    for (String other :
+        List.of(
+            "permission_denied",
+            "no_monitor_socket",
+            "socket_in_use_by_manager",
+            "unsupported_qemu")) {
+      assertThat(unmonitoredGauge(metrics, other)).as(other).isZero();
+    }
+    assertThat(get(port, "/api/v1/vms").isArray()).isTrue();
+  }
+
+  @Test
+  void registerConfirmationWhenEnabledReadsTheApAndTaintsTheDomain() throws Exception {
+    assumeLibvirt();
+    assumeTrue(Files.isReadable(Path.of("/dev/kvm")), "the stuck signature needs KVM");
+    work = Files.createTempDirectory("libvirt-it-");
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path rom = work.resolve("stuck-bsp.rom");
+    Files.copy(Guests.stuckBspRom(), rom, StandardCopyOption.REPLACE_EXISTING);
+    Files.setPosixFilePermissions(rom, PosixFilePermissions.fromString("rw-r--r--"));
+    String regs = "libvirt-it-regs-" + suffix;
+    String uuid = UUID.randomUUID().toString();
+    create(regs, uuid, "kvm", "<loader type='rom'>" + rom + "</loader>");
+    int port =
+        startAgent(
+            "sentinel.discovery.libvirt.register-confirmation=true",
+            "sentinel.detector.suspect-after=2s",
+            "sentinel.detector.confirm-after=10m"); // only the register read can confirm now
+    JsonNode hang =
+        await("the suspected AP's registers confirm it")
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> confirmedStuck(get(port, "/api/v1/vms/" + uuid)), h -> h != null);
+    assertThat(hang.path("evidence").path("figures").path("confirmed_cpu").asInt()).isEqualTo(1);
+    assertThat(hang.path("evidence").path("figures").path("eip").asString()).isEqualTo("0000fff0");
+    // The price, documented with the property: libvirt marks the domain tainted.
+    Path log = Path.of("/var/log/libvirt/qemu", regs + ".log");
+    assertThat(Files.readString(log)).contains("custom-monitor");
+  }
+
+  private void assumeLibvirt() throws Exception {
+    DeployArtifactsIT.Run version = virsh("version");
+    assumeTrue(version.exit() == 0, "libvirtd is not reachable: " + version.output());
+  }
+
+  private int startAgent(String... properties) {
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "sentinel.discovery.proc-scan=false",
+                "sentinel.discovery.socket-glob=",
+                "sentinel.alerting.spool-dir=" + work.resolve("spool")));
+    all.addAll(List.of(properties));
+    agent =
+        new SpringApplicationBuilder(SentinelApplication.class)
+            .properties(all.toArray(String[]::new))
+            .run("--server.port=0");
+    return ((WebServerApplicationContext) agent).getWebServer().getPort();
+  }
+
+  /** The value of {@code qmp_sentinel_vm_unmonitored{reason}} in a scrape; fails if absent. */
+  private static double unmonitoredGauge(String scrape, String reason) {
+    return scrape
+        .lines()
+        .filter(l -> l.startsWith("qmp_sentinel_vm_unmonitored{"))
+        .filter(l -> l.contains("reason=\"" + reason + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no qmp_sentinel_vm_unmonitored{" + reason + "}"));
+  }
+
+  private static List<String> sources(int port, String uuid) throws Exception {
+    List<String> sources = new ArrayList<>();
+    for (JsonNode vm : get(port, "/api/v1/vms")) {
+      if (vm.path("uuid").asString().equals(uuid)) {
+        sources.add(vm.path("source").asString());
+      }
+    }
+    return sources;
+  }
+
   private static JsonNode confirmedStuck(JsonNode snapshot) {
     for (JsonNode h : snapshot.path("activeHangs")) {
       if (h.path("kind").asString().equals("AP_STUCK_IN_RESET")
@@ -143,20 +266,26 @@ class LibvirtIT {
   }
 
   private void create(String name, String uuid, String type, String loader) throws Exception {
+    create(name, uuid, type, loader, "");
+  }
+
+  private void create(String name, String uuid, String type, String loader, String extra)
+      throws Exception {
     Path xml = work.resolve(name + ".xml");
     Files.writeString(
         xml,
         """
-        <domain type='%s'>
+        <domain type='%s' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
           <name>%s</name>
           <uuid>%s</uuid>
           <memory unit='MiB'>64</memory>
           <vcpu>2</vcpu>
           <os><type arch='x86_64' machine='pc'>hvm</type>%s</os>
           <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+          %s
         </domain>
         """
-            .formatted(type, name, uuid, loader));
+            .formatted(type, name, uuid, loader, extra));
     DeployArtifactsIT.Run run = virsh("create", xml.toString());
     assertThat(run.exit()).as(run.output()).isZero();
     created.add(name);
@@ -169,11 +298,14 @@ class LibvirtIT {
   }
 
   private static JsonNode get(int port, String path) throws Exception {
-    HttpResponse<String> r =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return JsonMapper.shared().readTree(r.body());
+    return JsonMapper.shared().readTree(text(port, path));
+  }
+
+  private static String text(int port, String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 }

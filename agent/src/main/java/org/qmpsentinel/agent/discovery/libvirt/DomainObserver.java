@@ -1,5 +1,6 @@
 package org.qmpsentinel.agent.discovery.libvirt;
 
+import java.util.Set;
 import org.qmpsentinel.hang.Observation.LifecycleEvent;
 
 /**
@@ -37,8 +38,8 @@ public interface DomainObserver {
   Cadence cadence(String uuid);
 
   /**
-   * Whether this domain is already watched through its own QMP socket (the extra-socket route):
-   * then libvirt leaves it alone, so no VM is watched twice.
+   * The UUIDs of VMs already watched through their own QMP socket (the extra-socket route): libvirt
+   * leaves those domains alone, so no VM is watched twice. Asked once per poll tick.
    */
-  boolean watchedThroughQmp(String uuid);
+  Set<String> watchedThroughQmp();
 }

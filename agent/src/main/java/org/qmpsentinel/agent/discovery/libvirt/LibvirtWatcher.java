@@ -4,7 +4,6 @@ import com.sun.jna.Pointer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,8 +52,10 @@ public final class LibvirtWatcher implements AutoCloseable {
   private final Ticker ticker;
   private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
   private final Map<String, Watched> domains = new HashMap<>(); // poller thread only
-  private final Map<Integer, String> uuidsById = new HashMap<>(); // poller thread only
-  private final Set<String> qmpWatched = new HashSet<>(); // poller thread only
+
+  /** Every running domain by libvirt id, watched here or not (QMP-watched ones too). */
+  private final Map<Integer, DomainObserver.Domain> running = new HashMap<>(); // poller only
+
   private DomainStatsCalls.@Nullable Connection conn; // poller thread only
   private String hypervisorVersion = "";
   private long nextConnectNanos = Long.MIN_VALUE;
@@ -84,6 +85,9 @@ public final class LibvirtWatcher implements AutoCloseable {
   }
 
   public void start() {
+    if (poller.getState() != Thread.State.NEW) {
+      return;
+    }
     try {
       LibvirtEvents.ensureRunning();
     } catch (LinkageError | IllegalStateException e) {
@@ -178,41 +182,40 @@ public final class LibvirtWatcher implements AutoCloseable {
     }
   }
 
-  /** The running domains now: new ones start, gone ones stop, QMP-watched ones are left alone. */
+  /**
+   * The running domains now: new ones start, gone ones stop, a domain with a new id (its QEMU was
+   * restarted between two ticks) starts over, QMP-watched ones are left alone.
+   */
   private void reconcile(DomainStatsCalls.Connection c) throws LibvirtException {
-    Map<Integer, String> running = new HashMap<>();
+    Set<String> viaQmp = observer.watchedThroughQmp();
+    Map<Integer, DomainObserver.Domain> now = new HashMap<>();
     for (int id : c.listDomains()) {
-      String known = uuidsById.get(id);
+      DomainObserver.Domain known = running.get(id);
       if (known != null) {
-        running.put(id, known);
+        now.put(id, known);
         continue;
       }
       try {
         Domain d = c.domainLookupByID(id); // only for ids not seen before: one RPC each
-        String uuid = d.getUUIDString();
-        running.put(id, uuid);
-        adopt(c, new DomainObserver.Domain(uuid, d.getName(), id, hypervisorVersion));
+        now.put(
+            id, new DomainObserver.Domain(d.getUUIDString(), d.getName(), id, hypervisorVersion));
       } catch (LibvirtException e) {
         // stopped between the list and the lookup
       }
     }
-    uuidsById.clear();
-    uuidsById.putAll(running);
-    Set<String> live = new HashSet<>(running.values());
-    for (String uuid : new ArrayList<>(domains.keySet())) {
-      if (!live.contains(uuid) || observer.watchedThroughQmp(uuid)) {
-        forget(uuid);
-        if (live.contains(uuid)) {
-          qmpWatched.add(uuid);
-        }
+    running.clear();
+    running.putAll(now);
+    Map<String, DomainObserver.Domain> byUuid = new HashMap<>();
+    now.values().forEach(d -> byUuid.put(d.uuid(), d));
+    for (Watched w : new ArrayList<>(domains.values())) {
+      DomainObserver.Domain current = byUuid.get(w.domain.uuid());
+      if (current == null || current.id() != w.domain.id() || viaQmp.contains(current.uuid())) {
+        forget(w.domain.uuid());
       }
     }
-    // A domain whose QMP watch ended (socket removed) comes back to libvirt.
-    qmpWatched.removeIf(uuid -> !live.contains(uuid));
-    for (Map.Entry<Integer, String> e : running.entrySet()) {
-      if (qmpWatched.contains(e.getValue()) && !observer.watchedThroughQmp(e.getValue())) {
-        qmpWatched.remove(e.getValue());
-        uuidsById.remove(e.getKey()); // looked up again next tick
+    for (DomainObserver.Domain d : byUuid.values()) {
+      if (!viaQmp.contains(d.uuid()) && !domains.containsKey(d.uuid())) {
+        adopt(c, d);
       }
     }
   }
@@ -232,10 +235,6 @@ public final class LibvirtWatcher implements AutoCloseable {
   }
 
   private void adopt(DomainStatsCalls.Connection c, DomainObserver.Domain d) {
-    if (observer.watchedThroughQmp(d.uuid())) {
-      qmpWatched.add(d.uuid());
-      return;
-    }
     Pointer handle = DomainStatsCalls.lookup(c, d.uuid());
     if (handle == null) {
       return;
@@ -292,8 +291,7 @@ public final class LibvirtWatcher implements AutoCloseable {
       return;
     }
     conn = null;
-    uuidsById.clear();
-    qmpWatched.clear();
+    running.clear();
     for (String uuid : new ArrayList<>(domains.keySet())) {
       forget(uuid);
     }
