@@ -83,6 +83,19 @@ public final class ProcScanSource implements DiscoverySource {
                     + " never holds it open");
             continue;
           }
+          if (socket.isPresent() && !reachable(socket.get())) {
+            // A directory on the way the agent's user may not search: stat fails with EACCES.
+            notMonitored(
+                socket.get().toString(),
+                vmName(argv).orElse(socket.get().getFileName().toString()),
+                Unmonitored.Reason.PERMISSION_DENIED,
+                "cannot reach "
+                    + socket.get()
+                    + " of QEMU pid "
+                    + pid
+                    + ": a directory on its path denies the agent's user");
+            continue;
+          }
           if (socket.isPresent() && admit(dir, pid, socket.get())) {
             String name = vmName(argv).orElse(socket.get().getFileName().toString());
             if (!Files.isWritable(socket.get())) {
@@ -142,6 +155,21 @@ public final class ProcScanSource implements DiscoverySource {
   /** libvirt's QEMU: its monitor is libvirt's ({@code id=charmonitor}); libvirt's API covers it. */
   static boolean libvirtManaged(List<String> argv) {
     return argv.stream().anyMatch(a -> a.contains("id=charmonitor"));
+  }
+
+  /** Whether the agent may look at the socket at all (search permission on its directories). */
+  private static boolean reachable(Path socket) throws IOException {
+    try {
+      Files.readAttributes(
+          socket,
+          java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      return true;
+    } catch (java.nio.file.AccessDeniedException e) {
+      return false;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return true; // not created yet: admit() says so
+    }
   }
 
   private boolean admit(Path dir, long pid, Path socket) throws IOException {
