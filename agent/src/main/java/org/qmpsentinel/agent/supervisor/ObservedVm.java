@@ -11,8 +11,6 @@ import org.qmpsentinel.agent.discovery.libvirt.DomainObserver;
 import org.qmpsentinel.agent.discovery.libvirt.DomainSample;
 import org.qmpsentinel.agent.discovery.libvirt.LibvirtRegisters;
 import org.qmpsentinel.hang.BaselineQuality;
-import org.qmpsentinel.hang.IntrusionDecision;
-import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Observation;
 import org.qmpsentinel.hang.Observation.LifecycleEvent;
 import org.qmpsentinel.hang.Observation.VcpuSample;
@@ -20,7 +18,6 @@ import org.qmpsentinel.hang.Phase;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
-import org.qmpsentinel.hang.X86RegistersParser;
 import org.qmpsentinel.qmp.RunState;
 import org.qmpsentinel.qmp.StatusInfo;
 import org.slf4j.Logger;
@@ -48,9 +45,7 @@ public final class ObservedVm implements WatchedVm {
   private final Ticker ticker;
   private final String hypervisorVersion;
   private final Map<Integer, long[]> lastCpu = new HashMap<>(); // index → {cpuNanos, atNanos}
-  private final @Nullable LibvirtRegisters registers;
-  private final IntrusionPolicy policy = IntrusionPolicy.qemu72();
-  private boolean readingRegisters;
+  private final @Nullable LibvirtRegisterConfirmation registers;
   private volatile DomainObserver.Cadence published = DomainObserver.Cadence.FAST;
   private boolean connected;
 
@@ -65,7 +60,10 @@ public final class ObservedVm implements WatchedVm {
     this.listener = listener;
     this.ticker = runtime.ticker();
     this.hypervisorVersion = domain.hypervisorVersion();
-    this.registers = registers;
+    this.registers =
+        registers == null
+            ? null
+            : new LibvirtRegisterConfirmation(registers, executor, listener, ticker);
     this.state =
         new VmState(
             key(domain.uuid()),
@@ -186,48 +184,11 @@ public final class ObservedVm implements WatchedVm {
       state.vcpus = rows(s);
       listener.onPoll(
           reporter.snapshot(), java.time.Duration.ofNanos(s.atNanos() - s.sentAtNanos()));
-      confirmIfSuspected(w);
+      if (registers != null) {
+        registers.confirmIfSuspected(state, reporter);
+      }
     }
     publish();
-  }
-
-  /**
-   * Only with register confirmation enabled: reads the suspected AP's registers through libvirt,
-   * admitted by the same intrusion policy as on the QMP route. Otherwise time confirms.
-   */
-  private void confirmIfSuspected(VmWatch w) {
-    LibvirtRegisters reader = registers;
-    OptionalInt target = w.confirmationTarget();
-    if (reader == null || target.isEmpty() || readingRegisters) {
-      return;
-    }
-    int ap = target.getAsInt();
-    IntrusionDecision decision =
-        w.requestIntrusion(policy.classifyHmp("info registers", OptionalInt.of(ap)));
-    listener.onIntrusionDecision(reporter.snapshot(), "info registers", decision);
-    if (!decision.allowed()) {
-      return;
-    }
-    readingRegisters = true;
-    reader
-        .infoRegisters(state.uuid, ap)
-        .whenComplete(
-            (text, error) ->
-                executor.execute(
-                    () -> {
-                      readingRegisters = false;
-                      decision.close();
-                      if (error != null || state.closed || w != state.watch) {
-                        return; // refused or failed: the detector asks again
-                      }
-                      X86RegistersParser.parse(text, ap).values().stream()
-                          .findFirst()
-                          .ifPresent(
-                              regs ->
-                                  reporter.emit(
-                                      w.observe(
-                                          new Observation.Registers(ticker.nanos(), ap, regs))));
-                    }));
   }
 
   private void publish() {

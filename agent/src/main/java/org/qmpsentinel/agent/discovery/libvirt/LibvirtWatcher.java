@@ -12,12 +12,9 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
-import org.libvirt.event.DomainEvent;
 import org.qmpsentinel.agent.discovery.Unmonitored;
 import org.qmpsentinel.agent.discovery.Unmonitored.Reason;
 import org.qmpsentinel.agent.discovery.libvirt.DomainObserver.Cadence;
-import org.qmpsentinel.agent.discovery.libvirt.DomainStatsCalls.DomainStats;
-import org.qmpsentinel.hang.Observation.LifecycleEvent;
 import org.qmpsentinel.hang.Ticker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,20 +24,17 @@ import org.slf4j.LoggerFactory;
  * connection, domain events (started, stopped, suspended, resumed, crashed, rebooted) and bulk
  * domain stats. Nothing is added to any domain, nothing taints one.
  *
- * <p>Threads: {@link LibvirtEvents} runs libvirt's event loop; its callbacks only stamp the event
- * and queue it. Everything else — the connection, the domain list, the stats calls — runs on this
- * class's one poller thread, which blocks on libvirt and on nothing else. Per tick it makes at most
- * two calls, each covering many domains: vCPU stats for the domains that want them (STARTUP, a
- * pending baseline), the run state for STEADY domains whose steady interval is up. Both use
- * libvirt's NOWAIT flag: a domain busy with another libvirt job is skipped for that tick instead of
- * holding up the others.
+ * <p>Threads: {@link LibvirtEvents} runs libvirt's event loop; its callbacks ({@link DomainEvents})
+ * only stamp the event and queue it. Everything else — the connection, the domain list, the stats
+ * calls — runs on this class's one poller thread, which blocks on libvirt and on nothing else. Per
+ * tick it makes at most two calls ({@link StatsPoll}), each covering many domains: vCPU stats for
+ * the domains that want them (STARTUP, a pending baseline), the run state for STEADY domains whose
+ * steady interval is up. Both use libvirt's NOWAIT flag: a domain busy with another libvirt job is
+ * skipped for that tick instead of holding up the others.
  */
 public final class LibvirtWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LibvirtWatcher.class);
   static final String SOURCE = "libvirt";
-
-  /** {@code VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT}: skip domains busy with another job. */
-  static final int NOWAIT = 1 << 29;
 
   /** How the poller runs. */
   public record Settings(
@@ -51,7 +45,7 @@ public final class LibvirtWatcher implements AutoCloseable {
   private final Unmonitored unmonitored;
   private final Ticker ticker;
   private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-  private final Map<String, Watched> domains = new HashMap<>(); // poller thread only
+  private final Map<String, WatchedDomain> domains = new HashMap<>(); // poller thread only
 
   /** Every running domain by libvirt id, watched here or not (QMP-watched ones too). */
   private final Map<Integer, DomainObserver.Domain> running = new HashMap<>(); // poller only
@@ -61,18 +55,7 @@ public final class LibvirtWatcher implements AutoCloseable {
   private long nextConnectNanos = Long.MIN_VALUE;
   private volatile boolean stopping;
   private final Thread poller;
-
-  /** A domain the poller tracks: its handle for stats calls and when it last had a sample. */
-  private static final class Watched {
-    final DomainObserver.Domain domain;
-    final Pointer handle;
-    long lastSampleNanos = Long.MIN_VALUE;
-
-    Watched(DomainObserver.Domain domain, Pointer handle) {
-      this.domain = domain;
-      this.handle = handle;
-    }
-  }
+  private final StatsPoll stats;
 
   public LibvirtWatcher(
       Settings settings, DomainObserver observer, Unmonitored unmonitored, Ticker ticker) {
@@ -80,6 +63,7 @@ public final class LibvirtWatcher implements AutoCloseable {
     this.observer = observer;
     this.unmonitored = unmonitored;
     this.ticker = ticker;
+    this.stats = new StatsPoll(observer, unmonitored, ticker);
     this.poller = new Thread(this::run, "libvirt-poller");
     poller.setDaemon(true);
   }
@@ -142,43 +126,19 @@ public final class LibvirtWatcher implements AutoCloseable {
     try {
       reconcile(c);
       long now = ticker.nanos();
-      List<Watched> fast = new ArrayList<>();
-      List<Watched> steady = new ArrayList<>();
-      for (Watched w : domains.values()) {
+      List<WatchedDomain> fast = new ArrayList<>();
+      List<WatchedDomain> steady = new ArrayList<>();
+      for (WatchedDomain w : domains.values()) {
         if (observer.cadence(w.domain.uuid()) == Cadence.FAST) {
           fast.add(w);
         } else if (now - w.lastSampleNanos >= settings.steadyInterval().toNanos()) {
           steady.add(w);
         }
       }
-      poll(fast, DomainStatsCalls.STATS_STATE | DomainStatsCalls.STATS_VCPU);
-      poll(steady, DomainStatsCalls.STATS_STATE);
+      stats.poll(fast, DomainStatsCalls.STATS_STATE | DomainStatsCalls.STATS_VCPU);
+      stats.poll(steady, DomainStatsCalls.STATS_STATE);
     } catch (LibvirtException | DomainStatsCalls.StatsCallException e) {
       disconnect(e.getMessage());
-    }
-  }
-
-  /** One bulk call for {@code group}; each domain's part goes to its own pipeline. */
-  private void poll(List<Watched> group, int stats) throws DomainStatsCalls.StatsCallException {
-    if (group.isEmpty()) {
-      return;
-    }
-    Map<String, Watched> byUuid = new HashMap<>();
-    List<Pointer> handles = new ArrayList<>();
-    for (Watched w : group) {
-      byUuid.put(w.domain.uuid(), w);
-      handles.add(w.handle);
-    }
-    long sentAt = ticker.nanos();
-    List<DomainStats> records = DomainStatsCalls.of(handles, stats, NOWAIT);
-    long at = ticker.nanos();
-    for (DomainStats r : records) {
-      Watched w = byUuid.get(r.uuid());
-      if (w != null) {
-        w.lastSampleNanos = at;
-        observer.sampled(
-            r.uuid(), DomainStatsMapping.sample(r.params(), w.domain.id(), sentAt, at));
-      }
     }
   }
 
@@ -207,7 +167,7 @@ public final class LibvirtWatcher implements AutoCloseable {
     running.putAll(now);
     Map<String, DomainObserver.Domain> byUuid = new HashMap<>();
     now.values().forEach(d -> byUuid.put(d.uuid(), d));
-    for (Watched w : new ArrayList<>(domains.values())) {
+    for (WatchedDomain w : new ArrayList<>(domains.values())) {
       DomainObserver.Domain current = byUuid.get(w.domain.uuid());
       if (current == null || current.id() != w.domain.id() || viaQmp.contains(current.uuid())) {
         forget(w.domain.uuid());
@@ -220,31 +180,17 @@ public final class LibvirtWatcher implements AutoCloseable {
     }
   }
 
-  /** A domain whose vCPU stats libvirt leaves empty gives the detector nothing: it says so. */
-  private void noteVcpuStats(DomainObserver.Domain d, DomainSample sample) {
-    if (sample.vcpus().isEmpty() && sample.running()) {
-      unmonitored.report(
-          SOURCE,
-          d.uuid(),
-          d.name(),
-          Reason.UNSUPPORTED_QEMU,
-          "libvirt reports no per-vCPU statistics for domain " + d.name());
-    } else {
-      unmonitored.withdraw(SOURCE, d.uuid());
-    }
-  }
-
   private void adopt(DomainStatsCalls.Connection c, DomainObserver.Domain d) {
     Pointer handle = DomainStatsCalls.lookup(c, d.uuid());
     if (handle == null) {
       return;
     }
-    domains.put(d.uuid(), new Watched(d, handle));
+    domains.put(d.uuid(), new WatchedDomain(d, handle));
     observer.started(d);
   }
 
   private void forget(String uuid) {
-    Watched w = domains.remove(uuid);
+    WatchedDomain w = domains.remove(uuid);
     if (w != null) {
       unmonitored.withdraw(SOURCE, uuid);
       DomainStatsCalls.free(w.handle);
@@ -262,8 +208,12 @@ public final class LibvirtWatcher implements AutoCloseable {
       c.setKeepAlive(5, 3); // a dead libvirtd closes the connection within ~20 s
       hypervisorVersion = version(c.getVersion());
       c.registerCloseListener((closed, reason) -> tasks.add(() -> disconnect("closed: " + reason)));
-      c.addLifecycleListener(this::onLifecycle);
-      c.addRebootListener(this::onReboot);
+      new DomainEvents(
+              observer,
+              ticker,
+              () -> tasks.add(this::reconcileQuietly),
+              uuid -> tasks.add(() -> pollNow(uuid)))
+          .register(c);
       conn = c;
       unmonitored.withdraw(SOURCE, settings.uri());
       log.info("libvirt: connected read-only to {} (QEMU {})", settings.uri(), hypervisorVersion);
@@ -306,45 +256,13 @@ public final class LibvirtWatcher implements AutoCloseable {
     }
   }
 
-  // Event-loop thread: stamp, hand over, return.
-
-  private int onLifecycle(Domain d, DomainEvent event) {
-    long at = ticker.nanos();
-    try {
-      String uuid = d.getUUIDString();
-      switch (event.getType()) {
-        case STARTED, STOPPED -> tasks.add(() -> reconcileQuietly());
-        case SUSPENDED -> observer.lifecycle(uuid, LifecycleEvent.STOP, at);
-        case RESUMED -> observer.lifecycle(uuid, LifecycleEvent.RESUME, at);
-        case CRASHED -> observer.lifecycle(uuid, LifecycleEvent.GUEST_PANICKED, at);
-        case SHUTDOWN -> observer.lifecycle(uuid, LifecycleEvent.SHUTDOWN, at);
-        default -> {}
-      }
-    } catch (LibvirtException e) {
-      log.debug("libvirt: event for an unknown domain: {}", e.getMessage());
-    }
-    return 0;
-  }
-
-  /** A guest reset: a new boot, whose baseline is the next vCPU stats read — read it now. */
-  private void onReboot(Domain d) {
-    long at = ticker.nanos();
-    try {
-      String uuid = d.getUUIDString();
-      observer.lifecycle(uuid, LifecycleEvent.RESET, at);
-      tasks.add(() -> pollNow(uuid));
-    } catch (LibvirtException e) {
-      log.debug("libvirt: reboot of an unknown domain: {}", e.getMessage());
-    }
-  }
-
   private void pollNow(String uuid) {
-    Watched w = domains.get(uuid);
+    WatchedDomain w = domains.get(uuid);
     if (w == null || conn == null) {
       return;
     }
     try {
-      poll(List.of(w), DomainStatsCalls.STATS_STATE | DomainStatsCalls.STATS_VCPU);
+      stats.poll(List.of(w), DomainStatsCalls.STATS_STATE | DomainStatsCalls.STATS_VCPU);
     } catch (DomainStatsCalls.StatsCallException e) {
       log.debug("libvirt: baseline read of {} failed: {}", w.domain.name(), e.getMessage());
     }
