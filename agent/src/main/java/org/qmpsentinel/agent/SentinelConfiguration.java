@@ -158,18 +158,24 @@ class SentinelConfiguration {
       LibvirtProperties libvirt,
       SentinelProperties properties,
       VmRegistry registry,
-      Unmonitored unmonitored) {
-    LibvirtRegisters registers =
-        libvirt.registerConfirmation() ? new LibvirtRegisters(libvirt.uri()) : null;
+      Unmonitored unmonitored,
+      ObjectProvider<LibvirtRegisters> registers) {
     return new LibvirtWatcher(
         new LibvirtWatcher.Settings(
             libvirt.uri(),
             properties.poll().interval(),
             properties.poll().steadyInterval(),
             libvirt.reconnectInterval()),
-        new LibvirtDomains(registry, libvirt.uri(), registers),
+        new LibvirtDomains(registry, libvirt.uri(), registers.getIfAvailable()),
         unmonitored,
         Ticker.system());
+  }
+
+  /** Only with {@code sentinel.discovery.libvirt.register-confirmation=true} (taints domains). */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "sentinel.discovery.libvirt.register-confirmation")
+  LibvirtRegisters libvirtRegisters(LibvirtProperties libvirt) {
+    return new LibvirtRegisters(libvirt.uri());
   }
 
   @Bean
