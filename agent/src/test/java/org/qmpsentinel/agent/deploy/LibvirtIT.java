@@ -219,18 +219,25 @@ class LibvirtIT {
     assumeTrue(version.exit() == 0, "libvirtd is not reachable: " + version.output());
   }
 
+  /**
+   * The agent in this JVM; properties as arguments, which outrank the packaged application.yml (one
+   * argument per key: a repeated key would bind as a list).
+   */
   private int startAgent(String... properties) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "sentinel.discovery.proc-scan=false",
-                "sentinel.discovery.socket-glob=",
-                "sentinel.alerting.spool-dir=" + work.resolve("spool")));
-    all.addAll(List.of(properties));
-    agent =
-        new SpringApplicationBuilder(SentinelApplication.class)
-            .properties(all.toArray(String[]::new))
-            .run("--server.port=0");
+    java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+    props.put("server.port", "0");
+    props.put("sentinel.discovery.proc-scan", "false");
+    props.put("sentinel.discovery.socket-glob", "");
+    props.put("sentinel.alerting.spool-dir", work.resolve("spool").toString());
+    for (String p : properties) {
+      String[] kv = p.split("=", 2);
+      props.put(kv[0], kv[1]);
+    }
+    String[] args =
+        props.entrySet().stream()
+            .map(e -> "--" + e.getKey() + "=" + e.getValue())
+            .toArray(String[]::new);
+    agent = new SpringApplicationBuilder(SentinelApplication.class).run(args);
     return ((WebServerApplicationContext) agent).getWebServer().getPort();
   }
 
