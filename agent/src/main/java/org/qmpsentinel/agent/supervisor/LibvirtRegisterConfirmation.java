@@ -4,7 +4,6 @@ import java.util.OptionalInt;
 import java.util.concurrent.Executor;
 import org.qmpsentinel.agent.discovery.libvirt.LibvirtRegisters;
 import org.qmpsentinel.hang.IntrusionDecision;
-import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Observation;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.VmWatch;
@@ -20,7 +19,6 @@ final class LibvirtRegisterConfirmation {
   private final Executor executor;
   private final SupervisorListener listener;
   private final Ticker ticker;
-  private final IntrusionPolicy policy = IntrusionPolicy.qemu72();
   private boolean reading;
 
   LibvirtRegisterConfirmation(
@@ -39,7 +37,8 @@ final class LibvirtRegisterConfirmation {
     }
     int ap = target.getAsInt();
     IntrusionDecision decision =
-        w.requestIntrusion(policy.classifyHmp("info registers", OptionalInt.of(ap)));
+        // The policy of the QEMU version libvirt reports (VmState.identified).
+        w.requestIntrusion(state.policy.classifyHmp("info registers", OptionalInt.of(ap)));
     listener.onIntrusionDecision(reporter.snapshot(), "info registers", decision);
     if (!decision.allowed()) {
       return;
