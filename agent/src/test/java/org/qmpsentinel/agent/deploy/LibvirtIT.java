@@ -52,6 +52,9 @@ class LibvirtIT {
     for (String name : created) {
       virsh("destroy", name);
     }
+    if (work != null) {
+      org.springframework.util.FileSystemUtils.deleteRecursively(work);
+    }
   }
 
   @Test
