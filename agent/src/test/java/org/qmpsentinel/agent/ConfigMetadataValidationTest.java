@@ -42,6 +42,9 @@ class ConfigMetadataValidationTest {
           "sentinel.api.hmp.token",
           List.<String[]>of(
               new String[] {"sentinel.api.hmp.enabled=true;sentinel.api.hmp.token=", "token"}),
+          "sentinel.discovery.libvirt.uri",
+          List.<String[]>of(
+              new String[] {"sentinel.discovery.libvirt.uri= ", "sentinel.discovery.libvirt.uri"}),
           "sentinel.discovery.socket-glob",
           List.<String[]>of(
               new String[] {"sentinel.discovery.socket-glob=run/*.qmp", "socket-glob"}),
