@@ -53,6 +53,9 @@ class ConfigMetadataValidationTest {
               new String[] {
                 "sentinel.discovery.socket-owners=a b", "sentinel.discovery.socket-owners[0]"
               }),
+          "sentinel.registers.vcpus",
+          List.<String[]>of(
+              new String[] {"sentinel.registers.vcpus=-1", "sentinel.registers.vcpus[0]"}),
           "sentinel.detector.fixed-qemu",
           List.<String[]>of(
               new String[] {
