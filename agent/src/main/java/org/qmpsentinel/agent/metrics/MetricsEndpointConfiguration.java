@@ -1,0 +1,47 @@
+package org.qmpsentinel.agent.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Controller;
+import org.springframework.web.bind.annotation.GetMapping;
+
+/**
+ * What a scrape serves beyond the VMs: {@code /metrics} (Prometheus' default path; the same
+ * exposition as {@code /actuator/prometheus}, which stays for existing scrape configs) and {@code
+ * process_cpu_seconds_total}. Which framework meters are exported at all is set in application.yml
+ * ({@code management.metrics.enable}: JVM memory, GC, threads and the process only).
+ */
+@Configuration(proxyBeanMethods = false)
+class MetricsEndpointConfiguration {
+
+  /**
+   * The process' CPU time in seconds, under the name Prometheus' own clients use. Micrometer's
+   * {@code process_cpu_time_ns_total} is disabled: promtool rejects its unit.
+   */
+  @Bean
+  MeterBinder processCpuSeconds() {
+    OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (!(os instanceof com.sun.management.OperatingSystemMXBean hotspot)) {
+      return registry -> {}; // not a HotSpot-compatible JVM: process_cpu_usage remains
+    }
+    return registry ->
+        FunctionCounter.builder(
+                "process.cpu", hotspot, b -> b.getProcessCpuTime() / 1_000_000_000.0)
+            .description("CPU time used by the agent's process (user and system)")
+            .baseUnit("seconds")
+            .register(registry);
+  }
+
+  /** {@code /metrics}: forwarded, so content negotiation and name filters work as there. */
+  @Controller
+  static class MetricsPath {
+    @GetMapping("/metrics")
+    String metrics() {
+      return "forward:/actuator/prometheus";
+    }
+  }
+}
