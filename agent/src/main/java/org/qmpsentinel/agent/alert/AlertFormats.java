@@ -90,7 +90,7 @@ public final class AlertFormats {
    * followed by 0xff; printed as 16 hex digits), so a receiver can correlate our notifications with
    * Alertmanager's for the same alert.
    */
-  static String fingerprint(Map<String, String> labels) {
+  public static String fingerprint(Map<String, String> labels) {
     long h = FNV_OFFSET;
     for (Map.Entry<String, String> l : new TreeMap<>(labels).entrySet()) {
       h = separator(hash(separator(hash(h, l.getKey())), l.getValue()));

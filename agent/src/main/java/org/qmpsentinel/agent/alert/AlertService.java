@@ -62,6 +62,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
             new Backoff(config.retryInitial(), config.retryMax(), 2.0),
             RandomGenerator.getDefault());
     for (Webhook w : config.webhooks()) {
+      meters.declareWebhook(w.name());
       deliveries.add(new WebhookDelivery(w, new WebhookClient(w), spool, health, meters, backoff));
     }
   }

@@ -1,7 +1,10 @@
 package org.qmpsentinel.agent.metrics;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import org.springframework.context.annotation.Bean;
@@ -34,6 +37,24 @@ class MetricsEndpointConfiguration {
             .description("CPU time used by the agent's process (user and system)")
             .baseUnit("seconds")
             .register(registry);
+  }
+
+  /**
+   * The JVM's thread states ({@code timed-waiting}) in the one casing of every enumerated label
+   * value ({@code timed_waiting}).
+   */
+  @Bean
+  MeterFilter threadStatesInSnakeCase() {
+    return new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        String state = id.getTag("state");
+        if (state == null || !id.getName().equals("jvm.threads.states")) {
+          return id;
+        }
+        return id.replaceTags(Tags.of(id.getTags()).and("state", LabelValues.snake(state)));
+      }
+    };
   }
 
   /** {@code /metrics}: forwarded, so content negotiation and name filters work as there. */

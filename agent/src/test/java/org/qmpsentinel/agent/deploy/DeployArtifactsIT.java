@@ -48,6 +48,15 @@ class DeployArtifactsIT {
     assertThat(config.exit()).as(config.output()).isZero();
   }
 
+  /** The example routing (one notification per incident, PrometheusAlertmanagerE2EIT) is valid. */
+  @Test
+  void alertmanagerExampleIsValid() throws Exception {
+    Run check =
+        run(REPO.resolve("deploy/alertmanager"), "amtool", "check-config", "alertmanager.yml");
+    assertThat(check.exit()).as(check.output()).isZero();
+    assertThat(check.output()).contains("SUCCESS", "1 inhibit rules");
+  }
+
   @Test
   void systemdUnitVerifiesAndIsHardened() throws Exception {
     Path unit = REPO.resolve("deploy/systemd/qmp-sentinel.service");
