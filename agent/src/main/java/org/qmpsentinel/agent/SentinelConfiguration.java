@@ -21,6 +21,7 @@ import org.qmpsentinel.agent.discovery.ProcScanSource;
 import org.qmpsentinel.agent.discovery.SocketDirectorySource;
 import org.qmpsentinel.agent.discovery.SocketPolicy;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
+import org.qmpsentinel.agent.metrics.AlertingInfo;
 import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
@@ -81,7 +82,8 @@ class SentinelConfiguration {
 
   @Bean
   SentinelMetrics sentinelMetrics(
-      MeterRegistry registry, ObjectProvider<PrometheusRegistry> prometheus) {
+      MeterRegistry registry, ObjectProvider<PrometheusRegistry> prometheus, AgentHost host) {
+    prometheus.ifAvailable(p -> p.register(new AlertingInfo(host.name())));
     return new SentinelMetrics(registry, prometheus.getIfAvailable());
   }
 

@@ -108,16 +108,18 @@ class PrometheusAlertmanagerE2EIT {
     Path sockets = dir.resolve("sock");
     ConfigurableApplicationContext agent =
         new SpringApplicationBuilder(SentinelApplication.class)
-            .properties(
-                "sentinel.host=hv-e2e",
-                "sentinel.discovery.proc-scan=false",
-                "sentinel.discovery.socket-glob=" + sockets + "/*.qmp",
-                "sentinel.alerting.spool-dir=" + dir.resolve("spool"),
-                "sentinel.alerting.alertmanager-resend=2s",
-                "sentinel.alerting.webhooks[0].name=alertmanager",
-                "sentinel.alerting.webhooks[0].mode=ALERTMANAGER",
-                "sentinel.alerting.webhooks[0].url=http://127.0.0.1:" + amPort)
-            .run("--server.port=0"); // an argument outranks application.yml; a default would not
+            // Arguments, not default properties: they outrank any /etc/qmp-sentinel/application.yml
+            // that a package installed on this machine (application.yml imports it).
+            .run(
+                "--server.port=0",
+                "--sentinel.host=hv-e2e",
+                "--sentinel.discovery.proc-scan=false",
+                "--sentinel.discovery.socket-glob=" + sockets + "/*.qmp",
+                "--sentinel.alerting.spool-dir=" + dir.resolve("spool"),
+                "--sentinel.alerting.alertmanager-resend=2s",
+                "--sentinel.alerting.webhooks[0].name=alertmanager",
+                "--sentinel.alerting.webhooks[0].mode=ALERTMANAGER",
+                "--sentinel.alerting.webhooks[0].url=http://127.0.0.1:" + amPort);
     closeables.add(agent);
     int agentPort = ((WebServerApplicationContext) agent).getWebServer().getPort();
 
