@@ -116,8 +116,7 @@ class AgentImageIT {
                 assertThat(body).contains("qmp_sentinel_vm_vcpus{vm=\"image-vm\"} 2.0");
                 // --pid host: the container reads the host's vCPU thread CPU time
                 assertThat(body)
-                    .contains(
-                        "qmp_sentinel_vcpu_cpu_seconds_total{vcpu=\"0\",vm=\"image-vm\"}");
+                    .contains("qmp_sentinel_vcpu_cpu_seconds_total{vcpu=\"0\",vm=\"image-vm\"}");
               });
     }
   }
