@@ -44,12 +44,26 @@ class PrometheusAlertmanagerE2EIT {
   private final List<Process> daemons = new ArrayList<>();
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private WebhookReceiver receiver;
+  private Path dir;
 
   @AfterEach
   void stop() throws Exception {
-    daemons.forEach(Process::destroyForcibly);
+    for (Process p : daemons) {
+      p.destroyForcibly().waitFor();
+    }
     for (AutoCloseable c : closeables) {
       c.close();
+    }
+    if (dir != null) {
+      deleteTree(dir);
+    }
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
@@ -77,7 +91,7 @@ class PrometheusAlertmanagerE2EIT {
   @Test
   @SuppressWarnings("try") // the VMs only have to run while the agent and Prometheus watch them
   void stuckVmPagesExactlyOnceWithBothPathsAndHealthyStaysSilent() throws Exception {
-    Path dir = Files.createTempDirectory("metrics-e2e");
+    dir = Files.createTempDirectory("metrics-e2e");
     receiver = new WebhookReceiver();
     closeables.add(receiver);
 
@@ -117,6 +131,8 @@ class PrometheusAlertmanagerE2EIT {
                 "--sentinel.discovery.socket-glob=" + sockets + "/*.qmp",
                 "--sentinel.alerting.spool-dir=" + dir.resolve("spool"),
                 "--sentinel.alerting.alertmanager-resend=2s",
+                // This machine is shared and often overloaded: a slow answer is not the subject.
+                "--sentinel.poll.command-timeout=10s",
                 "--sentinel.alerting.webhooks[0].name=alertmanager",
                 "--sentinel.alerting.webhooks[0].mode=ALERTMANAGER",
                 "--sentinel.alerting.webhooks[0].url=http://127.0.0.1:" + amPort);
