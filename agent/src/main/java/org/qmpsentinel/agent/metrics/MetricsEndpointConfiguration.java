@@ -7,10 +7,15 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.config.MeterFilter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.EndpointId;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.server.ResponseStatusException;
 
 /**
  * What a scrape serves beyond the VMs: {@code /metrics} (Prometheus' default path; the same
@@ -57,12 +62,27 @@ class MetricsEndpointConfiguration {
     };
   }
 
-  /** {@code /metrics}: forwarded, so content negotiation and name filters work as there. */
+  /**
+   * {@code /metrics}: forwarded to the prometheus endpoint wherever the actuator maps it, so
+   * content negotiation and name filters work as there.
+   */
   @Controller
   static class MetricsPath {
+    private final ObjectProvider<PathMappedEndpoints> endpoints;
+
+    MetricsPath(ObjectProvider<PathMappedEndpoints> endpoints) {
+      this.endpoints = endpoints;
+    }
+
     @GetMapping("/metrics")
     String metrics() {
-      return "forward:/actuator/prometheus";
+      PathMappedEndpoints mapped = endpoints.getIfAvailable();
+      String path = mapped == null ? null : mapped.getPath(EndpointId.of("prometheus"));
+      if (path == null) {
+        throw new ResponseStatusException(
+            HttpStatus.NOT_FOUND, "the prometheus endpoint is not exposed");
+      }
+      return "forward:" + path;
     }
   }
 }
