@@ -45,7 +45,8 @@ final class HangAlerts {
   /**
    * The rule a hang of {@code kind} in {@code state} (SUSPECTED or CONFIRMED) fires. A suspected
    * stuck boot is a warning of its own; an unresponsive monitor is critical from the suspicion on
-   * (the rule fires on either state); an unexpected pause is only ever confirmed.
+   * (the rule fires on either state); an unexpected pause is only ever confirmed; a boot stalled in
+   * firmware is, like a stuck boot, a warning until confirmed.
    */
   static Rule rule(HangKind kind, HangState state) {
     return switch (kind) {
@@ -64,6 +65,21 @@ final class HangAlerts {
                   "qmp-sentinel confirmed that application processors never left the reset"
                       + " vector while the boot CPU spins. The VM will not finish booting by"
                       + " itself.");
+      case BOOT_STALLED_IN_FIRMWARE ->
+          state == HangState.SUSPECTED
+              ? new Rule(
+                  "QemuVmBootStalledInFirmwareSuspected",
+                  "warning",
+                  "VM %s on %s is suspected stalled in its firmware",
+                  "The boot CPU has not halted since the boot began, far longer than a boot takes,"
+                      + " while its registers stay in firmware and every AP has run.")
+              : new Rule(
+                  "QemuVmBootStalledInFirmware",
+                  "critical",
+                  "VM %s on %s is stalled in its firmware",
+                  "qmp-sentinel confirmed that the boot CPU spins in firmware without halting"
+                      + " (OVMF waiting for an AP that never signals). The VM will not finish"
+                      + " booting by itself.");
       case MONITOR_UNRESPONSIVE ->
           new Rule(
               "QemuMonitorUnresponsive",

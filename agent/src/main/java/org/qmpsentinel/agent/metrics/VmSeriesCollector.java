@@ -10,6 +10,9 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +23,7 @@ import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
 import org.qmpsentinel.hang.Phase;
+import org.qmpsentinel.hang.X86Registers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +56,7 @@ final class VmSeriesCollector implements MultiCollector {
   private static final Logger log = LoggerFactory.getLogger(VmSeriesCollector.class);
   private static final String[] PHASES = labelValues(Phase.values());
   private static final String[] KINDS = labelValues(HangKind.values());
+  private static final String[] MODES = labelValues(X86Registers.CpuMode.values());
 
   private final Map<String, Vm> vms = new ConcurrentHashMap<>();
   private final Set<String> warnedDuplicates = ConcurrentHashMap.newKeySet();
@@ -133,6 +138,15 @@ final class VmSeriesCollector implements MultiCollector {
         new Counters(
             "qmp_sentinel_qmp_events_dropped",
             "lifecycle events dropped because a monitor flooded them (per VM: the API)");
+    Series modes =
+        new Series(
+            "qmp_sentinel_vcpu_mode",
+            "vCPUs whose latest register sample is in this mode (real, protected, long, unknown)");
+    Series sampleAge =
+        new Series(
+            "qmp_sentinel_register_sample_age_seconds",
+            "age of the VM's stalest latest-per-vCPU register sample");
+    Instant now = Instant.now();
     long droppedAll = 0;
     for (Vm vm : vms.values()) {
       VmSnapshot s = vm.snapshot;
@@ -165,6 +179,7 @@ final class VmSeriesCollector implements MultiCollector {
       for (VmSnapshot.Vcpu v : s.vcpus()) {
         cpu.add(labels.add("vcpu", Integer.toString(v.index())), v.cpuSeconds());
       }
+      addRegisterSeries(s, labels, now, modes, sampleAge);
       reconnects.add(labels, vm.reconnects.sum());
       errors.add(labels.add("kind", "error"), vm.errors.sum());
       errors.add(labels.add("kind", "timeout"), vm.timeouts.sum());
@@ -183,7 +198,28 @@ final class VmSeriesCollector implements MultiCollector {
         cpu.build(),
         reconnects.build(),
         errors.build(),
-        dropped.build());
+        dropped.build(),
+        modes.build(),
+        sampleAge.build());
+  }
+
+  /**
+   * Per VM: one series per mode present (a count of vCPUs, sparse like the state sets) and the age
+   * of the stalest sample — at most five series per VM, not one per vCPU.
+   */
+  private static void addRegisterSeries(
+      VmSnapshot s, Labels labels, Instant now, Series modes, Series sampleAge) {
+    if (s.registers().isEmpty()) {
+      return;
+    }
+    Map<X86Registers.CpuMode, Integer> counts = new EnumMap<>(X86Registers.CpuMode.class);
+    Instant oldest = Instant.MAX;
+    for (VmSnapshot.RegisterSample r : s.registers()) {
+      counts.merge(r.registers().mode(), 1, Integer::sum);
+      oldest = r.at().isBefore(oldest) ? r.at() : oldest;
+    }
+    counts.forEach((mode, n) -> modes.add(labels.add("mode", MODES[mode.ordinal()]), n));
+    sampleAge.add(labels, Math.max(0, Duration.between(oldest, now).toMillis() / 1000.0));
   }
 
   /** One gauge family being built. */

@@ -40,7 +40,7 @@ class DeployArtifactsIT {
     Path dir = REPO.resolve("deploy/prometheus");
     Run check = run(dir, "promtool", "check", "rules", "qmp-sentinel-rules.yml");
     assertThat(check.exit()).as(check.output()).isZero();
-    assertThat(check.output()).contains("SUCCESS: 8 rules found");
+    assertThat(check.output()).contains("SUCCESS: 10 rules found");
     Run test = run(dir, "promtool", "test", "rules", "qmp-sentinel-rules.test.yml");
     assertThat(test.exit()).as(test.output()).isZero();
     assertThat(test.output()).contains("SUCCESS");

@@ -56,7 +56,8 @@ class MetricsScrapeIT {
           "decision",
           "quality",
           "operation",
-          "source");
+          "source",
+          "mode");
 
   /** The framework meters an operator gets (prefixes); anything else is noise. */
   private static final List<String> FRAMEWORK =
