@@ -46,6 +46,15 @@ public record SentinelProperties(
     @Valid @NotNull @DefaultValue Api api,
     @Valid @NotNull @DefaultValue Remediation remediation) {
 
+  public SentinelProperties {
+    // A relative URL would make every generatorURL a relative link, useless where alerts are read.
+    if (externalUrl != null
+        && (!externalUrl.isAbsolute() || !externalUrl.getScheme().startsWith("http"))) {
+      throw new IllegalArgumentException(
+          "sentinel.external-url must be an absolute http(s) URL, was " + externalUrl);
+    }
+  }
+
   /**
    * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
    * sentinel.detector.*}: the one place properties become settings, also for test harnesses that
