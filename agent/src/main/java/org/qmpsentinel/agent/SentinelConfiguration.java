@@ -3,6 +3,7 @@ package org.qmpsentinel.agent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.qmpsentinel.agent.alert.AlertService;
+import org.qmpsentinel.agent.alert.AlertSite;
 import org.qmpsentinel.agent.config.SentinelProperties;
 import org.qmpsentinel.agent.discovery.DiscoveryService;
 import org.qmpsentinel.agent.discovery.DiscoverySource;
@@ -23,6 +26,7 @@ import org.qmpsentinel.agent.discovery.Unmonitored;
 import org.qmpsentinel.agent.discovery.libvirt.LibvirtDiscoveryConfiguration.LibvirtProperties;
 import org.qmpsentinel.agent.discovery.libvirt.LibvirtRegisters;
 import org.qmpsentinel.agent.discovery.libvirt.LibvirtWatcher;
+import org.qmpsentinel.agent.metrics.AlertingInfo;
 import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.remediation.Remediator;
@@ -86,7 +90,8 @@ class SentinelConfiguration {
 
   @Bean
   SentinelMetrics sentinelMetrics(
-      MeterRegistry registry, ObjectProvider<PrometheusRegistry> prometheus) {
+      MeterRegistry registry, ObjectProvider<PrometheusRegistry> prometheus, AgentHost host) {
+    prometheus.ifAvailable(p -> p.register(new AlertingInfo(host.name())));
     return new SentinelMetrics(registry, prometheus.getIfAvailable());
   }
 
@@ -108,8 +113,28 @@ class SentinelConfiguration {
   }
 
   @Bean(initMethod = "start", destroyMethod = "close")
-  AlertService alertService(SentinelProperties properties, AgentHost host) throws IOException {
-    return new AlertService(properties.alerting(), host.name());
+  AlertService alertService(SentinelProperties properties, AgentHost host, Environment env)
+      throws IOException {
+    URI configured = properties.externalUrl();
+    Supplier<URI> externalUrl = configured != null ? () -> configured : () -> listeningUrl(env);
+    return new AlertService(
+        properties.alerting(),
+        new AlertSite(
+            host.name(),
+            properties.alerting().labels(),
+            properties.alerting().runbookBaseUrl(),
+            externalUrl));
+  }
+
+  /**
+   * Where the agent listens ({@code server.address}, and the port the server got: with {@code
+   * server.port=0} it is known only once it listens), as the default external URL.
+   */
+  private static URI listeningUrl(Environment env) {
+    String address = env.getProperty("server.address", "127.0.0.1");
+    String port = env.getProperty("local.server.port", env.getProperty("server.port", "9180"));
+    String hostPart = address.contains(":") ? "[" + address + "]" : address;
+    return URI.create("http://" + hostPart + ":" + port);
   }
 
   @Bean

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,14 +92,24 @@ class AgentIT {
           .until(() -> acceptedStates("stuck-a").containsAll(List.of("SUSPECTED", "CONFIRMED")));
       assertThat(receiver.requests().stream().filter(r -> r.answered() == 500)).hasSize(2);
       assertThat(receiver.accepted()).allMatch(r -> "Bearer hook-secret".equals(r.authorization()));
+      // The generic webhook gets Alertmanager's webhook payload.
       JsonNode confirmed =
           receiver.accepted().stream()
               .map(r -> JSON.readTree(r.body()))
-              .filter(n -> n.path("state").asString().equals("CONFIRMED"))
+              .filter(
+                  n ->
+                      n.path("commonAnnotations").path("hang_state").asString().equals("confirmed"))
               .findFirst()
               .orElseThrow();
-      assertThat(confirmed.path("kind").asString()).isEqualTo("AP_STUCK_IN_RESET");
-      assertThat(confirmed.path("evidence").path("stuck_aps").toString()).contains("1");
+      assertThat(confirmed.path("version").asString()).isEqualTo("4");
+      assertThat(confirmed.path("status").asString()).isEqualTo("firing");
+      assertThat(confirmed.path("commonLabels").path("kind").asString())
+          .isEqualTo("ap_stuck_in_reset");
+      JsonNode page = confirmed.path("alerts").get(0);
+      assertThat(page.path("labels").path("alertname").asString()).isEqualTo("QemuVmStuckAtBoot");
+      assertThat(page.path("generatorURL").asString())
+          .isEqualTo("http://127.0.0.1:" + port + "/api/v1/vms/stuck-a");
+      assertThat(page.path("annotations").path("evidence").asString()).contains("stuck_aps");
       assertThat(
               metric(
                   "qmp_sentinel_alert_deliveries_total{outcome=\"retry\",webhook=\"test-receiver\"}"))
@@ -106,9 +117,7 @@ class AgentIT {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> metric("qmp_sentinel_alert_spool_depth") == 0);
-      assertThat(
-              metric(
-                  "qmp_sentinel_hang_confirmed{kind=\"AP_STUCK_IN_RESET\",uuid=\"\",vm=\"stuck-a\"}"))
+      assertThat(metric("qmp_sentinel_hang_confirmed{kind=\"ap_stuck_in_reset\",vm=\"stuck-a\"}"))
           .isEqualTo(1);
     }
     // Meanwhile the healthy guest, booted the same way, never raised anything.
@@ -117,6 +126,7 @@ class AgentIT {
         .atMost(Duration.ofSeconds(5))
         .until(() -> hangKinds("healthy-a").isEmpty());
     assertThat(receiver.requests()).noneMatch(r -> r.body().contains("\"vm\":\"healthy-a\""));
+    assertThat(receiver.requests()).anyMatch(r -> r.body().contains("\"vm\":\"stuck-a\""));
   }
 
   @Test
@@ -125,16 +135,13 @@ class AgentIT {
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
             () -> {
-              assertThat(metric("qmp_sentinel_vm_up{uuid=\"\",vm=\"healthy-a\"}")).isEqualTo(1);
-              assertThat(metric("qmp_sentinel_vm_running{uuid=\"\",vm=\"healthy-a\"}"))
-                  .isEqualTo(1);
-              assertThat(metric("qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"healthy-a\"}")).isEqualTo(4);
-              assertThat(
-                      metric(
-                          "qmp_sentinel_vcpu_cpu_seconds_total{uuid=\"\",vcpu=\"0\",vm=\"healthy-a\"}"))
+              assertThat(metric("qmp_sentinel_vm_up{vm=\"healthy-a\"}")).isEqualTo(1);
+              assertThat(metric("qmp_sentinel_vm_running{vm=\"healthy-a\"}")).isEqualTo(1);
+              assertThat(metric("qmp_sentinel_vm_vcpus{vm=\"healthy-a\"}")).isEqualTo(4);
+              assertThat(metric("qmp_sentinel_vcpu_cpu_seconds_total{vcpu=\"0\",vm=\"healthy-a\"}"))
                   .isGreaterThan(0);
               assertThat(prometheus())
-                  .contains("qmp_sentinel_qmp_command_seconds_count{command=\"query-status\"");
+                  .contains("qmp_sentinel_qmp_command_seconds_count{command=\"query_status\"");
             });
   }
 
@@ -186,9 +193,13 @@ class AgentIT {
     assertThat(bsp.path("cr0").asString()).matches("[0-9a-f]{8}");
     assertThat(bsp.path("ageSeconds").asDouble()).isBetween(0.0, 40.0);
     String mode = bsp.path("mode").asString();
-    assertThat(metric("qmp_sentinel_vcpu_mode{mode=\"" + mode + "\",uuid=\"\",vm=\"healthy-a\"}"))
+    assertThat(
+            metric(
+                "qmp_sentinel_vcpu_mode{mode=\""
+                    + mode.toLowerCase(Locale.ROOT)
+                    + "\",vm=\"healthy-a\"}"))
         .isGreaterThanOrEqualTo(1);
-    assertThat(metric("qmp_sentinel_register_sample_age_seconds{uuid=\"\",vm=\"healthy-a\"}"))
+    assertThat(metric("qmp_sentinel_register_sample_age_seconds{vm=\"healthy-a\"}"))
         .isBetween(0.0, 60.0);
     assertThat(
             HTTP.send(
@@ -205,8 +216,9 @@ class AgentIT {
   private List<String> acceptedStates(String vm) {
     return receiver.accepted().stream()
         .map(r -> JSON.readTree(r.body()))
-        .filter(n -> n.path("vm").asString().equals(vm))
-        .map(n -> n.path("state").asString())
+        .filter(n -> n.path("commonLabels").path("vm").asString().equals(vm))
+        .map(
+            n -> n.path("commonAnnotations").path("hang_state").asString().toUpperCase(Locale.ROOT))
         .toList();
   }
 
@@ -236,7 +248,7 @@ class AgentIT {
   }
 
   private String prometheus() throws Exception {
-    return get("/actuator/prometheus");
+    return get("/metrics");
   }
 
   private double metric(String series) throws Exception {

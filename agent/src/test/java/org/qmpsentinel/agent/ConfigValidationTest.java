@@ -108,6 +108,11 @@ class ConfigValidationTest {
           sentinel.api.hmp.enabled=true                         | sentinel.api.hmp.token
           sentinel.api.hmp.enabled=true;sentinel.api.hmp.token= | sentinel.api.hmp.token
           sentinel.alerting.retry-initial=-1s                   | sentinel.alerting.retry-initial
+          sentinel.alerting.runbook-base-url=docs/runbooks.md   | sentinel.alerting.runbook-base-url
+          sentinel.alerting.labels.severity=page                | sentinel.alerting.labels.severity
+          sentinel.alerting.labels.host=x                       | sentinel.alerting.labels.host
+          sentinel.alerting.labels[bad-name]=x                  | sentinel.alerting.labels.bad-name
+          sentinel.external-url=not a url                       | sentinel.external-url
           """)
   void badValueStopsStartupNamingTheProperty(String assignments, String property) {
     runner
@@ -154,6 +159,9 @@ class ConfigValidationTest {
           sentinel.detector.fixed-qemu=9.2,1:8.2.2+ds-0ubuntu1.4
           sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://127.0.0.1:1/;sentinel.alerting.webhooks[0].bearer-token=t
           sentinel.poll.steadyInterval=5s;sentinel.poll.KVM_STATS=false
+          sentinel.alerting.runbook-base-url=https://wiki.example/qmp-sentinel/runbooks
+          sentinel.alerting.labels.cluster=eu-1;sentinel.alerting.labels.replica=
+          sentinel.external-url=https://hv-01.example:8443/sentinel
           """)
   void boundaryAndRelaxedValuesAreAccepted(String assignments) {
     runner.withPropertyValues(assignments.split(";")).run(c -> assertThat(c).hasNotFailed());

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.supervisor.RegisterSettings;
@@ -26,13 +27,17 @@ import org.springframework.validation.annotation.Validated;
  * configuration; README.md lists them.
  *
  * @param host the {@code host} label on alerts (default: this machine's hostname); no control
- *     characters
+ *     characters; must equal the {@code host} label Prometheus' scrape configuration gives this
+ *     agent (see README, Alerts)
+ * @param externalUrl the agent's URL as readers of its alerts reach it (an alert's generatorURL is
+ *     {@code <external-url>/api/v1/vms/<id>}); default {@code http://<server.address>:<port>}
  */
 @Validated
 @ConfigurationProperties("sentinel")
 public record SentinelProperties(
     @Nullable @Pattern(regexp = "\\P{Cntrl}*", message = "must not contain control characters")
         String host,
+    @Nullable URI externalUrl,
     @Valid @NotNull @DefaultValue Discovery discovery,
     @Valid @NotNull @DefaultValue Poll poll,
     @Valid @NotNull @DefaultValue Detector detector,
@@ -40,6 +45,15 @@ public record SentinelProperties(
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
     @Valid @NotNull @DefaultValue Remediation remediation) {
+
+  public SentinelProperties {
+    // A relative URL would make every generatorURL a relative link, useless where alerts are read.
+    if (externalUrl != null
+        && (!externalUrl.isAbsolute() || !externalUrl.getScheme().startsWith("http"))) {
+      throw new IllegalArgumentException(
+          "sentinel.external-url must be an absolute http(s) URL, was " + externalUrl);
+    }
+  }
 
   /**
    * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
@@ -92,6 +106,10 @@ public record SentinelProperties(
       @NotNull @DefaultValue({"root", "libvirt-qemu", "qemu"})
           List<@Pattern(regexp = SOCKET_OWNER, message = SOCKET_OWNER_SYNTAX) String>
               socketOwners) {}
+
+  /** The labels that identify an alert; set by the agent, never by {@code alerting.labels}. */
+  static final List<String> RESERVED_LABELS =
+      List.of("alertname", "host", "vm", "kind", "severity");
 
   /** A user name or uid, or {@code group:} and a group name or gid (useradd's NAME_REGEX). */
   static final String SOCKET_OWNER = "(group:)?[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
@@ -189,6 +207,11 @@ public record SentinelProperties(
    * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
    * @param resolveUnseenAfter after a restart, a hang reloaded from the spool whose VM is not seen
    *     within this time is resolved (the VM went away while the agent was down)
+   * @param runbookBaseUrl absolute URL of the runbooks (docs/runbooks.md wherever you publish it);
+   *     every alert's {@code runbook_url} is this plus {@code #<alertname in lower case>}
+   * @param labels further labels on every alert the agent sends, e.g. your Prometheus' {@code
+   *     external_labels}, so its alerts and the rules' stay one alert in Alertmanager; may not set
+   *     alertname, host, vm, kind or severity
    */
   public record Alerting(
       @Valid @DefaultValue List<Webhook> webhooks,
@@ -196,7 +219,13 @@ public record SentinelProperties(
       @NotNull @DefaultValue("1s") Duration retryInitial,
       @NotNull @DefaultValue("5m") Duration retryMax,
       @NotNull @DefaultValue("60s") Duration alertmanagerResend,
-      @NotNull @DefaultValue("10m") Duration resolveUnseenAfter) {
+      @NotNull @DefaultValue("10m") Duration resolveUnseenAfter,
+      @NotNull @DefaultValue(DEFAULT_RUNBOOK_BASE_URL) URI runbookBaseUrl,
+      @NotNull @DefaultValue Map<String, String> labels) {
+    /** Where the package installs docs/runbooks.md; the shipped rules use the same base. */
+    public static final String DEFAULT_RUNBOOK_BASE_URL =
+        "file:///usr/share/doc/qmp-sentinel/runbooks.md";
+
     public Alerting {
       requirePositive(retryInitial, "sentinel.alerting.retry-initial");
       requirePositive(retryMax, "sentinel.alerting.retry-max");
@@ -210,6 +239,24 @@ public record SentinelProperties(
       }
       requirePositive(alertmanagerResend, "sentinel.alerting.alertmanager-resend");
       requirePositive(resolveUnseenAfter, "sentinel.alerting.resolve-unseen-after");
+      if (runbookBaseUrl != null && !runbookBaseUrl.isAbsolute()) {
+        throw new IllegalArgumentException(
+            "sentinel.alerting.runbook-base-url must be an absolute URL (with a scheme), was "
+                + runbookBaseUrl);
+      }
+      if (labels != null) {
+        for (String name : labels.keySet()) {
+          if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*") || RESERVED_LABELS.contains(name)) {
+            throw new IllegalArgumentException(
+                "sentinel.alerting.labels."
+                    + name
+                    + ": not a label the agent may add (a Prometheus label name other than "
+                    + String.join(", ", RESERVED_LABELS)
+                    + ")");
+          }
+        }
+        labels = Map.copyOf(labels);
+      }
     }
   }
 

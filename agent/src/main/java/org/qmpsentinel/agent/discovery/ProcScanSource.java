@@ -47,7 +47,7 @@ public final class ProcScanSource implements DiscoverySource {
     return "proc";
   }
 
-  /** Refusals so far by reason ({@code symlink}, {@code owner}, {@code process-owner}). */
+  /** Refusals so far by reason ({@code symlink}, {@code owner}, {@code process_owner}). */
   public Map<String, Long> refusedSockets() {
     return refusals.counts();
   }

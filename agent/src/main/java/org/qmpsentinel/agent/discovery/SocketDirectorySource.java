@@ -132,7 +132,7 @@ public final class SocketDirectorySource implements DiscoverySource {
     return List.of();
   }
 
-  /** Refusals so far by reason ({@code symlink}, {@code outside-directory}, {@code owner}). */
+  /** Refusals so far by reason ({@code symlink}, {@code outside_directory}, {@code owner}). */
   public Map<String, Long> refusedSockets() {
     return refusals.counts();
   }

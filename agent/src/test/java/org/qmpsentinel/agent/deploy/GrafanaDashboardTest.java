@@ -17,6 +17,7 @@ class GrafanaDashboardTest {
   /** The agent's metric contract (README "Metrics"), plus Prometheus' own series. */
   static final Set<String> METRICS =
       Set.of(
+          "qmp_sentinel_vm_info",
           "qmp_sentinel_vm_up",
           "qmp_sentinel_vm_running",
           "qmp_sentinel_vm_run_state",

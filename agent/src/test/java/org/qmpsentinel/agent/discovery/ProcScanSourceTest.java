@@ -115,7 +115,7 @@ class ProcScanSourceTest {
     assertThat(source.scan()).isEmpty();
 
     assertThat(source.refusedSockets())
-        .containsEntry("process-owner", 1L) // one path, refused once while it stays refused
+        .containsEntry("process_owner", 1L) // one path, refused once while it stays refused
         .containsEntry("owner", 1L)
         .containsEntry("symlink", 1L);
     assertThat(output)
