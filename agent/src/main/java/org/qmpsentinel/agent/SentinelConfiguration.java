@@ -20,6 +20,8 @@ import org.qmpsentinel.agent.discovery.SocketPolicy;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
 import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
+import org.qmpsentinel.agent.proxy.ProxyMetrics;
+import org.qmpsentinel.agent.proxy.ProxyService;
 import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.CompositeListener;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
@@ -105,6 +107,17 @@ class SentinelConfiguration {
         properties.remediation().enabled(), properties.remediation().maxResetsPerHour());
   }
 
+  /**
+   * The QMP safety proxy (off unless sentinel.proxy.enabled): a listener of the supervisors that
+   * finds a VM's supervisor through the registry, which is built after it (hence the provider).
+   */
+  @Bean(destroyMethod = "close")
+  ProxyService proxyService(
+      SentinelProperties properties, MeterRegistry meters, ObjectProvider<VmRegistry> registry) {
+    return new ProxyService(
+        properties.proxy(), key -> registry.getObject().find(key), new ProxyMetrics(meters));
+  }
+
   @Bean(destroyMethod = "close")
   VmRegistry vmRegistry(
       QmpClient client,
@@ -112,12 +125,13 @@ class SentinelConfiguration {
       SentinelProperties properties,
       SentinelMetrics metrics,
       AlertService alerts,
-      Remediator remediator) {
+      Remediator remediator,
+      ProxyService proxy) {
     return new VmRegistry(
         new SupervisorRuntime(
             client, pollScheduler, ProcThreads.system(), Ticker.system(), remediator),
         properties.toSupervisorSettings(),
-        new CompositeListener(List.of(metrics, alerts)));
+        new CompositeListener(List.of(metrics, alerts, proxy)));
   }
 
   /**

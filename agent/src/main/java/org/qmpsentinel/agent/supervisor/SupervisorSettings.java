@@ -14,6 +14,8 @@ import org.qmpsentinel.qmp.Backoff;
  * @param commandTimeout per-command timeout; repeated timeouts mean MONITOR_UNRESPONSIVE
  * @param cpusRefresh how often query-cpus-fast is re-read besides on connect and RESET
  * @param kvmStats use query-stats (vcpu, kvm) where QEMU supports it
+ * @param requestOob negotiate QMP out-of-band execution where QEMU offers it (for the proxy's
+ *     clients; the agent's own commands are all in-band)
  */
 public record SupervisorSettings(
     Duration pollInterval,
@@ -23,7 +25,8 @@ public record SupervisorSettings(
     Duration cpusRefresh,
     boolean kvmStats,
     Backoff backoff,
-    DetectorSettings detector) {
+    DetectorSettings detector,
+    boolean requestOob) {
 
   public static SupervisorSettings defaults() {
     return new SupervisorSettings(
@@ -34,7 +37,8 @@ public record SupervisorSettings(
         Duration.ofSeconds(30),
         true,
         Backoff.defaults(),
-        DetectorSettings.defaults());
+        DetectorSettings.defaults(),
+        false);
   }
 
   public SupervisorSettings withDetector(DetectorSettings d) {
@@ -46,6 +50,20 @@ public record SupervisorSettings(
         cpusRefresh,
         kvmStats,
         backoff,
-        d);
+        d,
+        requestOob);
+  }
+
+  public SupervisorSettings withRequestOob(boolean oob) {
+    return new SupervisorSettings(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        oob);
   }
 }

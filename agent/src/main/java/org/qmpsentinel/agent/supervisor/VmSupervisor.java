@@ -1,9 +1,13 @@
 package org.qmpsentinel.agent.supervisor;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.Intrusion;
+import org.qmpsentinel.hang.IntrusionDecision;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
@@ -31,13 +35,24 @@ public final class VmSupervisor implements AutoCloseable {
   private final PollLoop polls;
   private final SupervisorListener listener;
   private final QmpSupervisor connection;
+  // The identified connection, for consumers beside the API (the proxy); written on the pipeline.
+  private volatile @Nullable QmpConnection upstream;
 
   private VmSupervisor(
       DiscoveredVm vm,
       SupervisorSettings settings,
       SupervisorRuntime runtime,
-      SupervisorListener listener) {
+      SupervisorListener downstream) {
     this.executor = new SerialExecutor(runtime.scheduler());
+    SupervisorListener upstreamTracker =
+        new SupervisorListener() {
+          @Override
+          public void onConnectionChange(VmSnapshot vm, boolean connected) {
+            upstream = connected ? state.identified : null; // on the pipeline: state is ours
+          }
+        };
+    // The tracker first: a listener told "connected" finds upstream() already set.
+    SupervisorListener listener = new CompositeListener(List.of(upstreamTracker, downstream));
     this.listener = listener;
     // Watched from the start under discovery's identity, so that a monitor that never completes
     // identification is still reported (MONITOR_UNRESPONSIVE) with the same thresholds.
@@ -98,7 +113,9 @@ public final class VmSupervisor implements AutoCloseable {
                     .defaultOptions()
                     .withCommandTimeout(settings.commandTimeout())
                     // Replies complete straight on this VM's pipeline, in the order QEMU sent them.
-                    .withCallbackExecutor(executor),
+                    .withCallbackExecutor(executor)
+                    // Only the proxy's clients send exec-oob; the agent's own commands never do.
+                    .withRequestOob(settings.requestOob()),
                 settings.backoff(),
                 new QmpSupervisor.Listener() {
                   @Override
@@ -139,6 +156,35 @@ public final class VmSupervisor implements AutoCloseable {
   public VmId vmId() {
     VmSnapshot s = snapshot();
     return new VmId(s.uuid().isEmpty() ? s.name() : s.uuid(), s.name(), s.uuid());
+  }
+
+  /**
+   * The VM's identified QMP session, for consumers beside the API that forward their own commands
+   * over it (the proxy); empty while the monitor is not connected and identified.
+   */
+  public Optional<QmpConnection> upstream() {
+    return Optional.ofNullable(upstream);
+  }
+
+  /**
+   * Asks the VM's intrusion policy, on the VM's pipeline, whether a classified command may run now;
+   * the decision is reported like the agent's own. Close an allowed decision once the command has
+   * finished (any thread).
+   */
+  public CompletableFuture<IntrusionDecision> admit(Intrusion intrusion) {
+    CompletableFuture<IntrusionDecision> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          if (state.identified == null) {
+            result.complete(
+                IntrusionDecision.deny("not_connected", "the VM's monitor is not connected"));
+            return;
+          }
+          IntrusionDecision decision = state.watch.requestIntrusion(intrusion);
+          listener.onIntrusionDecision(publisher.latest(), intrusion.command(), decision);
+          result.complete(decision);
+        });
+    return result;
   }
 
   /** Outcome of an operator's HMP request. */

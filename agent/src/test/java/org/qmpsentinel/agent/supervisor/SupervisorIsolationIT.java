@@ -43,7 +43,8 @@ class SupervisorIsolationIT {
             Duration.ofSeconds(30),
             true,
             org.qmpsentinel.qmp.Backoff.defaults(),
-            org.qmpsentinel.hang.DetectorSettings.defaults());
+            org.qmpsentinel.hang.DetectorSettings.defaults(),
+            false);
     List<HangEvent> events = new CopyOnWriteArrayList<>();
     SupervisorListener listener =
         new SupervisorListener() {

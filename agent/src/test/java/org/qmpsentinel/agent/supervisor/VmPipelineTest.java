@@ -164,7 +164,8 @@ class VmPipelineTest {
             d.cpusRefresh(),
             d.kvmStats(),
             d.backoff(),
-            d.detector()));
+            d.detector(),
+            false));
     // Every identification (five commands, read and never answered) times out; the agent
     // reconnects with backoff, and the third unanswered round suspects the monitor.
     await()

@@ -1,0 +1,57 @@
+package org.qmpsentinel.agent.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The proxy's own event loops and unix-socket server channels: epoll where it loads (as qmp-client
+ * does; it gives each client's pid and uid from {@code SO_PEERCRED} for the audit), NIO elsewhere.
+ * Separate from qmp-client's loops, so that clients never share a thread with the agent's own QMP
+ * traffic beyond the hop of each forwarded command.
+ */
+final class ProxyTransport implements AutoCloseable {
+  private final boolean epoll = Epoll.isAvailable();
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(
+          Math.min(2, Runtime.getRuntime().availableProcessors()),
+          new DefaultThreadFactory("qmp-proxy", true),
+          epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+
+  /** Binds a server socket at {@code path}; each accepted client gets {@code child}'s handlers. */
+  ChannelFuture bind(Path path, ChannelHandler child) {
+    Class<? extends ServerChannel> type =
+        epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
+    SocketAddress address =
+        epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
+    return new ServerBootstrap().group(group).channel(type).childHandler(child).bind(address);
+  }
+
+  EventLoopGroup group() {
+    return group;
+  }
+
+  static void closeQuietly(Channel channel) {
+    channel.close();
+  }
+
+  @Override
+  public void close() {
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
