@@ -62,7 +62,7 @@ public record SentinelProperties(
             detector.fixedQemu(),
             detector.monitorTimeoutsToSuspect(),
             detector.baselineGrace()),
-        proxy.enabled());
+        proxy.enabled() && proxy.oob());
   }
 
   /**
@@ -282,6 +282,9 @@ public record SentinelProperties(
    * @param eventBuffer events queued for one client; a client that falls this far behind is
    *     disconnected
    * @param commandTimeout how long a forwarded command may wait for QEMU's reply
+   * @param oob negotiate out-of-band execution on the agent's own session so that clients may use
+   *     {@code exec-oob}; off by default (see docs/fixture.md: on stock QEMU 7.2 boots hung with it
+   *     on), and then the greeting clients get does not offer {@code oob}
    */
   public record Proxy(
       @DefaultValue("false") boolean enabled,
@@ -299,7 +302,8 @@ public record SentinelProperties(
       @Min(1) @DefaultValue("16") int maxClients,
       @Min(1) @DefaultValue("16") int maxInFlight,
       @Min(1) @DefaultValue("1024") int eventBuffer,
-      @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration commandTimeout) {
+      @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration commandTimeout,
+      @DefaultValue("false") boolean oob) {
 
     /** The mode for the VM named {@code vm}. */
     public ProxyMode modeFor(String vm) {

@@ -36,6 +36,13 @@ final class ProxyClient extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(ProxyService.class);
   private static final Duration RETRY = Duration.ofSeconds(1);
 
+  /**
+   * Refusals of the policy reach one client at most this often: a tool that repeats a refused
+   * command back to back (the incident's monitor) would otherwise spin a host CPU on refusals and
+   * take it from the guests' vCPUs, the very boots the refusal protects.
+   */
+  static final Duration REFUSAL_PACE = Duration.ofMillis(10);
+
   private final VmProxy vm;
   private final ProxyAudit audit = new ProxyAudit();
   private final ArrayDeque<InBandCommand> inBand = new ArrayDeque<>();
@@ -50,6 +57,7 @@ final class ProxyClient extends ChannelInboundHandlerAdapter {
   private volatile boolean oob;
   private volatile boolean closing;
   private int inFlight;
+  private long lastRefusal = Long.MIN_VALUE;
   private boolean pumping;
   private boolean again;
   private volatile long commands;
@@ -216,7 +224,16 @@ final class ProxyClient extends ChannelInboundHandlerAdapter {
       denied++;
       audit(a.intrusion().command(), "denied", decision.reason());
       endHold(c);
-      c.done(QmpReplies.genericError(RefusalText.denied(a.command(), decision)));
+      ObjectNode refusal = QmpReplies.genericError(RefusalText.denied(a.command(), decision));
+      long now = System.nanoTime();
+      long due = lastRefusal == Long.MIN_VALUE ? now : lastRefusal + REFUSAL_PACE.toNanos();
+      lastRefusal = Math.max(now, due);
+      if (due > now) {
+        // Still ADMITTING: the client's later in-band commands wait behind it, in order.
+        channel.eventLoop().schedule(() -> finish(c, refusal), due - now, TimeUnit.NANOSECONDS);
+        return;
+      }
+      c.done(refusal);
     }
     pump();
   }

@@ -27,6 +27,7 @@ import org.qmpsentinel.qmp.QmpWire;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -102,9 +103,26 @@ final class VmProxy {
       return;
     }
     upstreamLost();
-    greeting = connection.greetingMessage();
+    greeting = offered(connection);
     upstream = connection;
     events = connection.subscribe(e -> true, this::fanOut, Runnable::run);
+  }
+
+  /**
+   * QEMU's greeting as it sent it, except that {@code oob} is offered only when the agent's session
+   * has it: a client (qemu.qmp, for one) enables every capability it is offered.
+   */
+  private static ObjectNode offered(QmpConnection connection) {
+    ObjectNode greeting = connection.greetingMessage();
+    if (!connection.oobEnabled()
+        && greeting.path("QMP").path("capabilities") instanceof ArrayNode capabilities) {
+      for (int i = capabilities.size() - 1; i >= 0; i--) {
+        if ("oob".equals(capabilities.get(i).asString(""))) {
+          capabilities.remove(i);
+        }
+      }
+    }
+    return greeting;
   }
 
   /** The session is gone: every client gets a clean close; new ones wait for the next session. */

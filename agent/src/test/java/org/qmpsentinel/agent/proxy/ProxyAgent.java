@@ -35,6 +35,13 @@ final class ProxyAgent implements AutoCloseable {
   private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
 
   ProxyAgent(Proxy settings, Duration startupSettle) {
+    this(settings, startupSettle, true);
+  }
+
+  /**
+   * @param oob negotiate OOB on the agent's session (sentinel.proxy.oob)
+   */
+  ProxyAgent(Proxy settings, Duration startupSettle, boolean oob) {
     DetectorSettings d = DetectorSettings.defaults();
     DetectorSettings detector =
         new DetectorSettings(
@@ -47,7 +54,7 @@ final class ProxyAgent implements AutoCloseable {
             d.monitorTimeoutsToSuspect(),
             d.baselineGrace());
     SupervisorSettings supervisor =
-        SupervisorSettings.defaults().withDetector(detector).withRequestOob(true);
+        SupervisorSettings.defaults().withDetector(detector).withRequestOob(oob);
     VmRegistry[] holder = new VmRegistry[1];
     this.proxy = new ProxyService(settings, key -> holder[0].find(key), new ProxyMetrics(meters));
     this.registry =
@@ -70,7 +77,8 @@ final class ProxyAgent implements AutoCloseable {
         16,
         16,
         1024,
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60),
+        true);
   }
 
   void watch(String name, Path qemuSocket) {

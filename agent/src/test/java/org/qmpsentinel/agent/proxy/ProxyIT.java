@@ -239,6 +239,28 @@ class ProxyIT {
   }
 
   @Test
+  void withoutOobOnTheAgentsSessionTheGreetingOffersNoOob() throws Exception {
+    QemuVm vm = qemu("no-oob", "-S");
+    ProxyAgent agent =
+        new ProxyAgent(
+            ProxyAgent.settings(
+                work.resolve("proxy"), ProxyMode.DENY, Duration.ofSeconds(30), List.of()),
+            Duration.ofSeconds(1),
+            false);
+    cleanup.add(agent);
+    Path socket = proxied(agent, vm);
+    QmpConnection tool = connect(socket, tools.defaultOptions().withRequestOob(true));
+    assertThat(tool.greeting().capabilities()).doesNotContain("oob");
+    assertThat(tool.oobEnabled()).isFalse();
+    List<JsonNode> out =
+        plainClient(
+            socket,
+            "{\"execute\":\"qmp_capabilities\",\"arguments\":{\"enable\":[\"oob\"]},\"id\":1}");
+    assertThat(out.get(1).path("error").path("desc").asString())
+        .isEqualTo("Capability 'oob' not available");
+  }
+
+  @Test
   void twoClientsPipelineInterleavedCommandsAndEachGetsItsOwnReplies() throws Exception {
     QemuVm vm = qemu("pair", "-S");
     ProxyAgent agent = agent();
