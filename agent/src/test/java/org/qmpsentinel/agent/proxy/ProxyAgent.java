@@ -66,6 +66,11 @@ final class ProxyAgent implements AutoCloseable {
   }
 
   static Proxy settings(Path dir, ProxyMode mode, Duration deferTimeout, List<String> deny) {
+    return settings(dir, mode, deferTimeout, deny, 1024);
+  }
+
+  static Proxy settings(
+      Path dir, ProxyMode mode, Duration deferTimeout, List<String> deny, int eventBuffer) {
     return new Proxy(
         true,
         dir + "/{vm}.qmp",
@@ -76,7 +81,7 @@ final class ProxyAgent implements AutoCloseable {
         deny,
         16,
         16,
-        1024,
+        eventBuffer,
         Duration.ofSeconds(60),
         true);
   }

@@ -332,6 +332,57 @@ class ProxyIT {
   }
 
   @Test
+  void aClientThatReadsNoEventsIsDisconnectedAndTheOthersGetEveryEvent() throws Exception {
+    QemuVm vm = qemu("slow", "-S");
+    ProxyAgent agent =
+        new ProxyAgent(
+            ProxyAgent.settings(
+                work.resolve("proxy"), ProxyMode.DENY, Duration.ofSeconds(30), List.of(), 8),
+            Duration.ofSeconds(1));
+    cleanup.add(agent);
+    Path socket = proxied(agent, vm);
+    QmpConnection active = connect(socket);
+    List<QmpEvent> seen = new CopyOnWriteArrayList<>();
+    active.subscribe(e -> e.name().equals("STOP") || e.name().equals("RESUME"), seen::add);
+    try (SocketChannel slow = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      slow.write(
+          ByteBuffer.wrap("{\"execute\":\"qmp_capabilities\"}\n".getBytes(StandardCharsets.UTF_8)));
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  agent.proxy.proxies().get(0).clients().stream().allMatch(ClientInfo::negotiated));
+      // Never reads: its socket fills with events, then 8 more wait in the proxy, then it is cut.
+      int pairs = 0;
+      while (agent.meters.find("qmp.sentinel.proxy.client.disconnects").counter() == null
+          && pairs < 5000) {
+        get(active.execute(QmpCommands.stop()));
+        get(active.execute(QmpCommands.cont()));
+        pairs++;
+      }
+      assertThat(
+              agent
+                  .meters
+                  .find("qmp.sentinel.proxy.client.disconnects")
+                  .tag("reason", "slow")
+                  .counter()
+                  .count())
+          .isEqualTo(1.0);
+      int sent = pairs;
+      await("every event to the client that reads")
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(seen.stream().map(QmpEvent::name).toList())
+                      .as("events after %d stop/cont pairs", sent)
+                      // The first stop finds the VM not running (prelaunch): QEMU sends no STOP.
+                      .hasSize(2 * sent - 1));
+      assertThat(agent.proxy.proxies().get(0).clients()).hasSize(1);
+      assertThat(agent.snapshot("slow").connected()).isTrue();
+    }
+  }
+
+  @Test
   void aClientThatLeavesMidCommandDisturbsNobody() throws Exception {
     QemuVm vm = qemu("leaver", "-S");
     ProxyAgent agent = agent(ProxyMode.DEFER, Duration.ofSeconds(30), List.of());
