@@ -52,6 +52,7 @@ final class ProxyTransport implements AutoCloseable {
 
   @Override
   public void close() {
-    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    // A short quiet period: close notifications of the channels just closed still run.
+    group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
   }
 }
