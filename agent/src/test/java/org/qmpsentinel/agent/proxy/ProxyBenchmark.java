@@ -28,7 +28,8 @@ import org.qmpsentinel.qmp.TestQemu;
  * throughput. The proxy runs as the agent wires it (pipeline, policy, metrics). Nothing is
  * asserted; it prints a table.
  *
- * <p>Run: {@code ./mvnw -B -pl agent -am -Pbench -Dbench.client.skip=true verify} (see docs/performance.md).
+ * <p>Run: {@code ./mvnw -B -pl agent -am -Pbench -Dbench.client.skip=true verify} (see
+ * docs/performance.md).
  */
 public final class ProxyBenchmark {
   private static final int N = Integer.getInteger("bench.commands", 20_000);
