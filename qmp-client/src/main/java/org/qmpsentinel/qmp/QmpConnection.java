@@ -37,6 +37,15 @@ public interface QmpConnection extends AutoCloseable {
    */
   void forward(ObjectNode command, Duration timeout, QmpRawReply reply);
 
+  /**
+   * The Netty event loop this connection's I/O runs on, for a server that puts its own channels on
+   * the same thread so that forwarding crosses no thread ({@link #forward} then hears replies on
+   * that loop); empty where there is none to lend.
+   */
+  default Optional<io.netty.channel.EventLoop> eventLoop() {
+    return Optional.empty();
+  }
+
   /** {@code true} when {@code oob} was offered, requested and enabled. */
   boolean oobEnabled();
 

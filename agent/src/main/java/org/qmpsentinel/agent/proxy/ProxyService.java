@@ -97,7 +97,7 @@ public final class ProxyService implements SupervisorListener, AutoCloseable {
     }
     VmProxy p = proxies.get(vm.key());
     if (p == null) {
-      p = open(vm);
+      p = open(vm, session.get());
       if (p == null) {
         return;
       }
@@ -105,7 +105,7 @@ public final class ProxyService implements SupervisorListener, AutoCloseable {
     p.upstreamConnected(session.get());
   }
 
-  private @Nullable VmProxy open(VmSnapshot vm) {
+  private @Nullable VmProxy open(VmSnapshot vm, QmpConnection session) {
     ProxyTransport t = java.util.Objects.requireNonNull(transport);
     VmSupervisor supervisor = supervisors.apply(vm.key()).orElse(null);
     if (supervisor == null) {
@@ -127,7 +127,9 @@ public final class ProxyService implements SupervisorListener, AutoCloseable {
     }
     VmProxy p = new VmProxy(vm.key(), vm.name(), path, settings, supervisor, gate, metrics);
     proxies.put(vm.key(), p);
-    t.bind(path, p.childHandler())
+    // Clients on the session's own event loop: no thread crossing per command. After a reconnect
+    // the new session may live on another loop; new clients then pay the crossing, nothing worse.
+    t.bind(path, p.childHandler(), session.eventLoop())
         .addListener(
             f -> {
               if (!f.isSuccess()) {

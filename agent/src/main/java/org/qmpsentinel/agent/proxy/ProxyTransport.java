@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -17,6 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,13 +35,22 @@ final class ProxyTransport implements AutoCloseable {
           new DefaultThreadFactory("qmp-proxy", true),
           epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
 
-  /** Binds a server socket at {@code path}; each accepted client gets {@code child}'s handlers. */
-  ChannelFuture bind(Path path, ChannelHandler child) {
+  /**
+   * Binds a server socket at {@code path}; each accepted client gets {@code child}'s handlers and
+   * runs on {@code clientLoop} (the VM's upstream connection's loop, when it lends one: a forwarded
+   * command then crosses no thread) or else on the proxy's own loops.
+   */
+  ChannelFuture bind(Path path, ChannelHandler child, Optional<EventLoop> clientLoop) {
     Class<? extends ServerChannel> type =
         epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class;
     SocketAddress address =
         epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
-    return new ServerBootstrap().group(group).channel(type).childHandler(child).bind(address);
+    EventLoopGroup children = clientLoop.<EventLoopGroup>map(l -> l).orElse(group);
+    return new ServerBootstrap()
+        .group(group, children)
+        .channel(type)
+        .childHandler(child)
+        .bind(address);
   }
 
   EventLoopGroup group() {

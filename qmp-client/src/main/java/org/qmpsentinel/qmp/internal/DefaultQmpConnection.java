@@ -142,10 +142,17 @@ final class DefaultQmpConnection implements QmpConnection {
             reply.onFailure(error);
           }
         };
-    if (!onLoop(() -> session.forward(id, copy, timeout, handler))) {
+    if (channel.eventLoop().inEventLoop()) {
+      session.forward(id, copy, timeout, handler); // a proxy's channel on our loop: no hop
+    } else if (!onLoop(() -> session.forward(id, copy, timeout, handler))) {
       reply.onFailure(
           new QmpConnectionClosedException("cannot forward: the client is closed", null, false));
     }
+  }
+
+  @Override
+  public Optional<io.netty.channel.EventLoop> eventLoop() {
+    return Optional.of(channel.eventLoop());
   }
 
   /** Runs {@code task} on the event loop; false if the loop is shut down (client closed). */
