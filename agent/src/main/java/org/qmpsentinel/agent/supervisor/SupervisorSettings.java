@@ -14,8 +14,9 @@ import org.qmpsentinel.qmp.Backoff;
  * @param commandTimeout per-command timeout; repeated timeouts mean MONITOR_UNRESPONSIVE
  * @param cpusRefresh how often query-cpus-fast is re-read besides on connect and RESET
  * @param kvmStats use query-stats (vcpu, kvm) where QEMU supports it
+ * @param registers the register sampler
  * @param requestOob negotiate QMP out-of-band execution where QEMU offers it (for the proxy's
- *     clients; the agent's own commands are all in-band)
+ *     clients, with sentinel.proxy.oob; the agent's own commands are all in-band)
  */
 public record SupervisorSettings(
     Duration pollInterval,
@@ -26,7 +27,54 @@ public record SupervisorSettings(
     boolean kvmStats,
     Backoff backoff,
     DetectorSettings detector,
+    RegisterSettings registers,
     boolean requestOob) {
+
+  /** Settings without OOB. */
+  public SupervisorSettings(
+      Duration pollInterval,
+      Duration steadyPollInterval,
+      double jitter,
+      Duration commandTimeout,
+      Duration cpusRefresh,
+      boolean kvmStats,
+      Backoff backoff,
+      DetectorSettings detector,
+      RegisterSettings registers) {
+    this(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        registers,
+        false);
+  }
+
+  /** Settings with the default register sampler, without OOB. */
+  public SupervisorSettings(
+      Duration pollInterval,
+      Duration steadyPollInterval,
+      double jitter,
+      Duration commandTimeout,
+      Duration cpusRefresh,
+      boolean kvmStats,
+      Backoff backoff,
+      DetectorSettings detector) {
+    this(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        RegisterSettings.defaults());
+  }
 
   public static SupervisorSettings defaults() {
     return new SupervisorSettings(
@@ -37,8 +85,7 @@ public record SupervisorSettings(
         Duration.ofSeconds(30),
         true,
         Backoff.defaults(),
-        DetectorSettings.defaults(),
-        false);
+        DetectorSettings.defaults());
   }
 
   public SupervisorSettings withDetector(DetectorSettings d) {
@@ -51,6 +98,21 @@ public record SupervisorSettings(
         kvmStats,
         backoff,
         d,
+        registers,
+        requestOob);
+  }
+
+  public SupervisorSettings withRegisters(RegisterSettings r) {
+    return new SupervisorSettings(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        r,
         requestOob);
   }
 
@@ -64,6 +126,7 @@ public record SupervisorSettings(
         kvmStats,
         backoff,
         detector,
+        registers,
         oob);
   }
 }

@@ -43,8 +43,7 @@ class SupervisorIsolationIT {
             Duration.ofSeconds(30),
             true,
             org.qmpsentinel.qmp.Backoff.defaults(),
-            org.qmpsentinel.hang.DetectorSettings.defaults(),
-            false);
+            org.qmpsentinel.hang.DetectorSettings.defaults());
     List<HangEvent> events = new CopyOnWriteArrayList<>();
     SupervisorListener listener =
         new SupervisorListener() {
