@@ -35,8 +35,31 @@ class ConfigMetadataValidationTest {
       new ApplicationContextRunner().withUserConfiguration(Properties.class);
 
   /** Bad values for properties whose type says nothing about them: assignments; expected name. */
-  private static final Map<String, List<String[]>> SPECIAL =
+  /** The proxy's (Map.of takes ten entries at most). */
+  private static final Map<String, List<String[]>> PROXY_SPECIAL =
       Map.of(
+          "sentinel.proxy.path",
+          List.<String[]>of(
+              new String[] {"sentinel.proxy.path=relative/{vm}.qmp", "sentinel.proxy.path"},
+              new String[] {"sentinel.proxy.path=/run/proxy.qmp", "sentinel.proxy.path"}),
+          "sentinel.proxy.group",
+          List.<String[]>of(new String[] {"sentinel.proxy.group=a b", "sentinel.proxy.group"}),
+          "sentinel.proxy.mode",
+          List.<String[]>of(new String[] {"sentinel.proxy.mode=sometimes", "sentinel.proxy.mode"}),
+          "sentinel.proxy.vm-modes",
+          List.<String[]>of(
+              new String[] {"sentinel.proxy.vm-modes.web1=sometimes", "sentinel.proxy.vm-modes"}),
+          "sentinel.registers.vcpus",
+          List.<String[]>of(
+              new String[] {"sentinel.registers.vcpus[0]=-1", "sentinel.registers.vcpus[0]"}),
+          "sentinel.proxy.deny-commands",
+          List.<String[]>of(
+              new String[] {
+                "sentinel.proxy.deny-commands[0]= ", "sentinel.proxy.deny-commands[0]"
+              }));
+
+  private static final Map<String, List<String[]>> SPECIAL =
+      merged(
           "sentinel.host",
           List.<String[]>of(new String[] {"sentinel.host=bad host\tname", "sentinel.host"}),
           "sentinel.api.hmp.token",
@@ -71,7 +94,22 @@ class ConfigMetadataValidationTest {
                 "sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;"
                     + "sentinel.alerting.webhooks[0].timeout=-1s",
                 "sentinel.alerting.webhooks[].timeout"
-              }));
+              }),
+          PROXY_SPECIAL);
+
+  private static Map<String, List<String[]>> merged(Object... entriesThenMap) {
+    Map<String, List<String[]>> all = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < entriesThenMap.length; i += 2) {
+      @SuppressWarnings("unchecked")
+      List<String[]> cases = (List<String[]>) entriesThenMap[i + 1];
+      all.put((String) entriesThenMap[i], cases);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, List<String[]>> last =
+        (Map<String, List<String[]>>) entriesThenMap[entriesThenMap.length - 1];
+    all.putAll(last);
+    return Map.copyOf(all);
+  }
 
   /** sentinel.* property names and types from the generated metadata. */
   static Map<String, String> metadata() throws IOException {

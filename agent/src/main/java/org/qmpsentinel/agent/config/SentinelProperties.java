@@ -293,6 +293,9 @@ public record SentinelProperties(
   public record Remediation(
       @DefaultValue("false") boolean enabled, @Min(1) @DefaultValue("1") int maxResetsPerHour) {}
 
+  /** A group name or gid (useradd's NAME_REGEX). */
+  static final String GROUP_NAME = "[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
+
   /** What the proxy does with a command the intrusion policy refuses now. */
   public enum ProxyMode {
     /** Answer at once with a GenericError that says why and when it will be allowed. */
@@ -334,7 +337,7 @@ public record SentinelProperties(
               message = "must be an absolute path containing \\{vm\\}")
           @DefaultValue("/run/qmp-sentinel/proxy/{vm}.qmp")
           String path,
-      @Nullable String group,
+      @Nullable @Pattern(regexp = GROUP_NAME, message = "must be a group name or gid") String group,
       @NotNull @DefaultValue("deny") ProxyMode mode,
       @NotNull @DefaultValue Map<String, ProxyMode> vmModes,
       @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration deferTimeout,
