@@ -6,20 +6,25 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveryService;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtWatcher;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs discovery on its own thread once everything else is up (so the first VMs found already have
- * metrics and alerting listening), and stops it first at shutdown.
+ * Runs discovery on its own thread, and the libvirt watcher on its own, once everything else is up
+ * (so the first VMs found already have metrics and alerting listening), and stops them first at
+ * shutdown.
  */
 final class DiscoveryLifecycle implements SmartLifecycle {
   private final DiscoveryService discovery;
   private final Duration interval;
+  private final @Nullable LibvirtWatcher libvirt;
   private @Nullable ScheduledExecutorService thread;
 
-  DiscoveryLifecycle(DiscoveryService discovery, Duration interval) {
+  DiscoveryLifecycle(
+      DiscoveryService discovery, Duration interval, @Nullable LibvirtWatcher libvirt) {
     this.discovery = discovery;
     this.interval = interval;
+    this.libvirt = libvirt;
   }
 
   @Override
@@ -33,10 +38,16 @@ final class DiscoveryLifecycle implements SmartLifecycle {
             });
     t.scheduleWithFixedDelay(discovery::scan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     thread = t;
+    if (libvirt != null) {
+      libvirt.start(); // its own threads (see LibvirtWatcher)
+    }
   }
 
   @Override
   public synchronized void stop() {
+    if (libvirt != null) {
+      libvirt.close();
+    }
     if (thread != null) {
       thread.shutdownNow();
       thread = null;

@@ -19,19 +19,26 @@ import org.qmpsentinel.agent.discovery.ProcScanSource;
 import org.qmpsentinel.agent.discovery.SocketDirectorySource;
 import org.qmpsentinel.agent.discovery.SocketPolicy;
 import org.qmpsentinel.agent.discovery.StaticDiscoverySource;
+import org.qmpsentinel.agent.discovery.Unmonitored;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtDiscoveryConfiguration.LibvirtProperties;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtRegisters;
+import org.qmpsentinel.agent.discovery.libvirt.LibvirtWatcher;
 import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
 import org.qmpsentinel.agent.proxy.ProxyMetrics;
 import org.qmpsentinel.agent.proxy.ProxyService;
 import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.CompositeListener;
+import org.qmpsentinel.agent.supervisor.LibvirtDomains;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
+import org.qmpsentinel.agent.supervisor.VmSupervisor;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
@@ -122,7 +129,15 @@ class SentinelConfiguration {
   ProxyService proxyService(
       SentinelProperties properties, MeterRegistry meters, ObjectProvider<VmRegistry> registry) {
     return new ProxyService(
-        properties.proxy(), key -> registry.getObject().find(key), new ProxyMetrics(meters));
+        properties.proxy(),
+        // Only a VM watched over its own QMP socket has a session to proxy (not a libvirt one).
+        key ->
+            registry
+                .getObject()
+                .find(key)
+                .filter(VmSupervisor.class::isInstance)
+                .map(VmSupervisor.class::cast),
+        new ProxyMetrics(meters));
   }
 
   @Bean(destroyMethod = "close")
@@ -162,10 +177,42 @@ class SentinelConfiguration {
     return new BuiltInSources(List.of(new StaticDiscoverySource(d.endpoints())), last);
   }
 
+  /**
+   * libvirt's domains through libvirt's read-only API (see LibvirtWatcher), fed into the registry;
+   * polled at {@code sentinel.poll.interval} (vCPU stats while a domain starts) and {@code
+   * sentinel.poll.steady-interval} (run state once it is STEADY).
+   */
+  @Bean(destroyMethod = "close") // started with discovery (DiscoveryLifecycle), once all is up
+  @ConditionalOnProperty(name = "sentinel.discovery.libvirt.enabled", matchIfMissing = true)
+  LibvirtWatcher libvirtWatcher(
+      LibvirtProperties libvirt,
+      SentinelProperties properties,
+      VmRegistry registry,
+      Unmonitored unmonitored,
+      ObjectProvider<LibvirtRegisters> registers) {
+    return new LibvirtWatcher(
+        new LibvirtWatcher.Settings(
+            libvirt.uri(),
+            properties.poll().interval(),
+            properties.poll().steadyInterval(),
+            libvirt.reconnectInterval()),
+        new LibvirtDomains(registry, libvirt.uri(), registers.getIfAvailable()),
+        unmonitored,
+        Ticker.system());
+  }
+
+  /** Only with {@code sentinel.discovery.libvirt.register-confirmation=true} (taints domains). */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnProperty(name = "sentinel.discovery.libvirt.register-confirmation")
+  LibvirtRegisters libvirtRegisters(LibvirtProperties libvirt) {
+    return new LibvirtRegisters(libvirt.uri());
+  }
+
   @Bean
   DiscoveryLifecycle discoveryLifecycle(
       BuiltInSources builtInDiscoverySources,
       ObjectProvider<DiscoverySource> extraSources,
+      ObjectProvider<LibvirtWatcher> libvirt,
       VmRegistry registry,
       SentinelProperties properties) {
     List<DiscoverySource> sources = new ArrayList<>(builtInDiscoverySources.first());
@@ -173,6 +220,7 @@ class SentinelConfiguration {
     sources.addAll(builtInDiscoverySources.last());
     return new DiscoveryLifecycle(
         new DiscoveryService(sources, registry::appeared, registry::vanished),
-        properties.discovery().interval());
+        properties.discovery().interval(),
+        libvirt.getIfAvailable());
   }
 }

@@ -52,6 +52,8 @@ class AgentIT {
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("sentinel.discovery.socket-glob", () -> work.resolve("sock") + "/*.qmp");
     registry.add("sentinel.discovery.proc-scan", () -> "false");
+    // The host's libvirt domains (other tests', other users') are not this test's VMs.
+    registry.add("sentinel.discovery.libvirt.enabled", () -> "false");
     registry.add("sentinel.alerting.spool-dir", () -> work.resolve("spool").toString());
     registry.add("sentinel.alerting.retry-initial", () -> "200ms");
     registry.add("sentinel.alerting.webhooks[0].name", () -> "test-receiver");

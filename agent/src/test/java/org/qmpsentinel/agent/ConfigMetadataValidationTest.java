@@ -65,6 +65,9 @@ class ConfigMetadataValidationTest {
           "sentinel.api.hmp.token",
           List.<String[]>of(
               new String[] {"sentinel.api.hmp.enabled=true;sentinel.api.hmp.token=", "token"}),
+          "sentinel.discovery.libvirt.uri",
+          List.<String[]>of(
+              new String[] {"sentinel.discovery.libvirt.uri= ", "sentinel.discovery.libvirt.uri"}),
           "sentinel.discovery.socket-glob",
           List.<String[]>of(
               new String[] {"sentinel.discovery.socket-glob=run/*.qmp", "socket-glob"}),
@@ -73,6 +76,9 @@ class ConfigMetadataValidationTest {
               new String[] {
                 "sentinel.discovery.socket-owners=a b", "sentinel.discovery.socket-owners[0]"
               }),
+          "sentinel.registers.vcpus",
+          List.<String[]>of(
+              new String[] {"sentinel.registers.vcpus=-1", "sentinel.registers.vcpus[0]"}),
           "sentinel.detector.fixed-qemu",
           List.<String[]>of(
               new String[] {

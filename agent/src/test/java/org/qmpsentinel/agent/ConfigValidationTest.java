@@ -76,7 +76,9 @@ class ConfigValidationTest {
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=nowhere | sentinel.discovery.endpoints[0].endpoint
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=unix:   | sentinel.discovery.endpoints[0].endpoint
           sentinel.discovery.endpoints[0].name= ;sentinel.discovery.endpoints[0].endpoint=/run/a  | sentinel.discovery.endpoints[0].name
-          sentinel.discovery.libvirt.status-dir=run/libvirt     | sentinel.discovery.libvirt.status-dir
+          sentinel.discovery.libvirt.uri=                       | sentinel.discovery.libvirt.uri
+          sentinel.discovery.libvirt.reconnect-interval=100ms   | sentinel.discovery.libvirt.reconnect-interval
+          sentinel.discovery.libvirt.register-confirmation=maybe | sentinel.discovery.libvirt.register-confirmation
           sentinel.discovery.libvirt.enabled=maybe              | sentinel.discovery.libvirt.enabled
           sentinel.discovery.proc-scan=maybe                    | sentinel.discovery.proc-scan
           sentinel.poll.interval=0s                             | sentinel.poll.interval
@@ -170,7 +172,7 @@ class ConfigValidationTest {
           sentinel.poll.intervall=2s     | unknown property sentinel.poll.intervall; did you mean sentinel.poll.interval?
           sentinel.detector.suspect-aftr=5s | unknown property sentinel.detector.suspect-aftr; did you mean sentinel.detector.suspect-after?
           sentinel.discovery.socket-owner=root | unknown property sentinel.discovery.socket-owner; did you mean sentinel.discovery.socket-owners?
-          sentinel.discovery.libvirt.status-directory=/x | unknown property sentinel.discovery.libvirt.status-directory
+          sentinel.discovery.libvirt.status-dir=/x | unknown property sentinel.discovery.libvirt.status-dir
           sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;sentinel.alerting.webhooks[0].bearer-tokn=t | unknown property sentinel.alerting.webhooks[0].bearer-tokn; did you mean sentinel.alerting.webhooks[0].bearer-token?
           sentinel.discovery.endpoints[3].nmae=a | unknown property sentinel.discovery.endpoints[3].nmae; did you mean sentinel.discovery.endpoints[3].name?
           sentinel.detector.fixed-qemu[0].x=9.2 | unknown property sentinel.detector.fixed-qemu[0].x

@@ -28,7 +28,7 @@ import org.qmpsentinel.qmp.QmpSupervisor;
  * RegisterSampler}), {@link Reporter} for what goes downstream and {@link SnapshotPublisher} for
  * what other threads may read. This class wires them and is the VM's public face.
  */
-public final class VmSupervisor implements AutoCloseable {
+public final class VmSupervisor implements WatchedVm {
   private final SerialExecutor executor;
   private final VmState state;
   private final SnapshotPublisher publisher;
@@ -123,7 +123,7 @@ public final class VmSupervisor implements AutoCloseable {
         runtime
             .client()
             .supervise(
-                state.endpoint,
+                vm.endpoint(),
                 runtime
                     .client()
                     .defaultOptions()
@@ -160,19 +160,15 @@ public final class VmSupervisor implements AutoCloseable {
     return new VmSupervisor(vm, settings, runtime, listener);
   }
 
+  @Override
   public String key() {
     return state.key;
   }
 
   /** The latest published snapshot; safe from any thread. */
+  @Override
   public VmSnapshot snapshot() {
     return publisher.latest();
-  }
-
-  /** The VM's identity as the detector knows it: its UUID, else its name. */
-  public VmId vmId() {
-    VmSnapshot s = snapshot();
-    return new VmId(s.uuid().isEmpty() ? s.name() : s.uuid(), s.name(), s.uuid());
   }
 
   /**
@@ -204,13 +200,11 @@ public final class VmSupervisor implements AutoCloseable {
     return result;
   }
 
-  /** Outcome of an operator's HMP request. */
-  public record HmpResult(boolean allowed, String reason, String output) {}
-
   /**
    * Runs an HMP command on the VM's pipeline, only if the intrusion policy allows it now; otherwise
    * completes with {@code allowed=false} and the reason.
    */
+  @Override
   public CompletableFuture<HmpResult> runHmp(String commandLine, OptionalInt cpuIndex) {
     CompletableFuture<HmpResult> result = new CompletableFuture<>();
     executor.execute(

@@ -32,7 +32,8 @@ class GrafanaDashboardTest {
           "qmp_sentinel_hang_events_total",
           "qmp_sentinel_intrusive_commands_total",
           "qmp_sentinel_alert_deliveries_total",
-          "qmp_sentinel_alert_spool_depth");
+          "qmp_sentinel_alert_spool_depth",
+          "qmp_sentinel_vm_unmonitored");
 
   @Test
   void dashboardQueriesOnlyExportedMetrics() throws Exception {

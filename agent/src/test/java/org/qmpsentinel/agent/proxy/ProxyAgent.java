@@ -16,6 +16,7 @@ import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
+import org.qmpsentinel.agent.supervisor.VmSupervisor;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
@@ -56,7 +57,15 @@ final class ProxyAgent implements AutoCloseable {
     SupervisorSettings supervisor =
         SupervisorSettings.defaults().withDetector(detector).withRequestOob(oob);
     VmRegistry[] holder = new VmRegistry[1];
-    this.proxy = new ProxyService(settings, key -> holder[0].find(key), new ProxyMetrics(meters));
+    this.proxy =
+        new ProxyService(
+            settings,
+            key ->
+                holder[0]
+                    .find(key)
+                    .filter(VmSupervisor.class::isInstance)
+                    .map(VmSupervisor.class::cast),
+            new ProxyMetrics(meters));
     this.registry =
         new VmRegistry(
             new SupervisorRuntime(client, scheduler, ProcThreads.system(), Ticker.system()),

@@ -147,7 +147,10 @@ class ProxyIT {
             "[1, 2]");
 
     JsonNode upstreamGreeting =
-        agent.registry.find("plain").orElseThrow().upstream().orElseThrow().greetingMessage();
+        ((org.qmpsentinel.agent.supervisor.VmSupervisor) agent.registry.find("plain").orElseThrow())
+            .upstream()
+            .orElseThrow()
+            .greetingMessage();
     assertThat(out.get(0)).isEqualTo(upstreamGreeting);
     assertThat(out.get(0).path("QMP").path("version").path("qemu").path("major").asInt())
         .isEqualTo(7);
