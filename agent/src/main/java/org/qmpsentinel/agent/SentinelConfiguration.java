@@ -29,11 +29,14 @@ import org.qmpsentinel.agent.discovery.libvirt.LibvirtWatcher;
 import org.qmpsentinel.agent.metrics.AlertingInfo;
 import org.qmpsentinel.agent.metrics.ScrapeWarmup;
 import org.qmpsentinel.agent.metrics.SentinelMetrics;
+import org.qmpsentinel.agent.proxy.ProxyMetrics;
+import org.qmpsentinel.agent.proxy.ProxyService;
 import org.qmpsentinel.agent.remediation.Remediator;
 import org.qmpsentinel.agent.supervisor.CompositeListener;
 import org.qmpsentinel.agent.supervisor.LibvirtDomains;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
+import org.qmpsentinel.agent.supervisor.VmSupervisor;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
@@ -143,6 +146,25 @@ class SentinelConfiguration {
         properties.remediation().enabled(), properties.remediation().maxResetsPerHour());
   }
 
+  /**
+   * The QMP safety proxy (off unless sentinel.proxy.enabled): a listener of the supervisors that
+   * finds a VM's supervisor through the registry, which is built after it (hence the provider).
+   */
+  @Bean(destroyMethod = "close")
+  ProxyService proxyService(
+      SentinelProperties properties, MeterRegistry meters, ObjectProvider<VmRegistry> registry) {
+    return new ProxyService(
+        properties.proxy(),
+        // Only a VM watched over its own QMP socket has a session to proxy (not a libvirt one).
+        key ->
+            registry
+                .getObject()
+                .find(key)
+                .filter(VmSupervisor.class::isInstance)
+                .map(VmSupervisor.class::cast),
+        new ProxyMetrics(meters));
+  }
+
   @Bean(destroyMethod = "close")
   VmRegistry vmRegistry(
       QmpClient client,
@@ -150,12 +172,13 @@ class SentinelConfiguration {
       SentinelProperties properties,
       SentinelMetrics metrics,
       AlertService alerts,
-      Remediator remediator) {
+      Remediator remediator,
+      ProxyService proxy) {
     return new VmRegistry(
         new SupervisorRuntime(
             client, pollScheduler, ProcThreads.system(), Ticker.system(), remediator),
         properties.toSupervisorSettings(),
-        new CompositeListener(List.of(metrics, alerts)));
+        new CompositeListener(List.of(metrics, alerts, proxy)));
   }
 
   /**

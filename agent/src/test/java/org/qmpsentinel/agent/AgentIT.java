@@ -62,6 +62,8 @@ class AgentIT {
     registry.add("sentinel.alerting.webhooks[0].bearer-token", () -> "hook-secret");
     registry.add("sentinel.api.hmp.enabled", () -> "true");
     registry.add("sentinel.api.hmp.token", () -> "api-secret");
+    registry.add("sentinel.proxy.enabled", () -> "true");
+    registry.add("sentinel.proxy.path", () -> work.resolve("proxy") + "/{vm}.qmp");
   }
 
   @BeforeAll
@@ -143,6 +145,36 @@ class AgentIT {
               assertThat(prometheus())
                   .contains("qmp_sentinel_qmp_command_seconds_count{command=\"query_status\"");
             });
+  }
+
+  @Test
+  void theApiListsEachVmsProxySocketAndItsClients() throws Exception {
+    Path socket = work.resolve("proxy").resolve("healthy-a.qmp");
+    await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(socket));
+    assertThat(Files.getPosixFilePermissions(socket))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+    try (org.qmpsentinel.qmp.QmpClient tool = org.qmpsentinel.qmp.QmpClient.create();
+        org.qmpsentinel.qmp.QmpConnection qmp =
+            tool.connect(org.qmpsentinel.qmp.QmpEndpoint.unix(socket)).get()) {
+      assertThat(qmp.execute(org.qmpsentinel.qmp.QmpCommands.queryName()).get())
+          .contains("healthy-a");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                JsonNode proxy = JSON.readTree(get("/api/v1/proxies")).get(0);
+                assertThat(proxy.path("vm").asString()).isEqualTo("healthy-a");
+                assertThat(proxy.path("path").asString()).isEqualTo(socket.toString());
+                assertThat(proxy.path("mode").asString()).isEqualTo("deny");
+                assertThat(proxy.path("upstreamConnected").asBoolean()).isTrue();
+                JsonNode client = proxy.path("clients").get(0);
+                assertThat(client.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+                assertThat(client.path("negotiated").asBoolean()).isTrue();
+                assertThat(client.path("commands").asLong()).isEqualTo(2); // caps, query-name
+              });
+    }
+    assertThat(prometheus())
+        .contains("qmp_sentinel_proxy_commands_total{command=\"query-name\",outcome=\"forwarded\"");
   }
 
   @Test

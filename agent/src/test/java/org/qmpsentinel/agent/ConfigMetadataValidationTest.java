@@ -103,6 +103,30 @@ class ConfigMetadataValidationTest {
               List.<String[]>of(
                   new String[] {"sentinel.external-url=hv-01:9180/x", "sentinel.external-url"})),
           Map.entry(
+              "sentinel.proxy.path",
+              List.<String[]>of(
+                  new String[] {"sentinel.proxy.path=relative/{vm}.qmp", "sentinel.proxy.path"},
+                  new String[] {"sentinel.proxy.path=/run/proxy.qmp", "sentinel.proxy.path"})),
+          Map.entry(
+              "sentinel.proxy.group",
+              List.<String[]>of(new String[] {"sentinel.proxy.group=a b", "sentinel.proxy.group"})),
+          Map.entry(
+              "sentinel.proxy.mode",
+              List.<String[]>of(
+                  new String[] {"sentinel.proxy.mode=sometimes", "sentinel.proxy.mode"})),
+          Map.entry(
+              "sentinel.proxy.vm-modes",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.proxy.vm-modes.web1=sometimes", "sentinel.proxy.vm-modes"
+                  })),
+          Map.entry(
+              "sentinel.proxy.deny-commands",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.proxy.deny-commands[0]= ", "sentinel.proxy.deny-commands[0]"
+                  })),
+          Map.entry(
               "sentinel.registers.vcpus",
               List.<String[]>of(
                   new String[] {"sentinel.registers.vcpus=0,-1", "sentinel.registers.vcpus[1]"})));

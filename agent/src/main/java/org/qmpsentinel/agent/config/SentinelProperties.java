@@ -44,7 +44,8 @@ public record SentinelProperties(
     @Valid @NotNull @DefaultValue Registers registers,
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
-    @Valid @NotNull @DefaultValue Remediation remediation) {
+    @Valid @NotNull @DefaultValue Remediation remediation,
+    @Valid @NotNull @DefaultValue Proxy proxy) {
 
   public SentinelProperties {
     // A relative URL would make every generatorURL a relative link, useless where alerts are read.
@@ -79,7 +80,8 @@ public record SentinelProperties(
             detector.monitorTimeoutsToSuspect(),
             detector.baselineGrace(),
             detector.firmwareStallAfter()),
-        new RegisterSettings(registers.enabled(), registers.interval(), registers.vcpus()));
+        new RegisterSettings(registers.enabled(), registers.interval(), registers.vcpus()),
+        proxy.enabled() && proxy.oob());
   }
 
   /**
@@ -336,6 +338,67 @@ public record SentinelProperties(
    */
   public record Remediation(
       @DefaultValue("false") boolean enabled, @Min(1) @DefaultValue("1") int maxResetsPerHour) {}
+
+  /** A group name or gid (useradd's NAME_REGEX). */
+  static final String GROUP_NAME = "[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
+
+  /** What the proxy does with a command the intrusion policy refuses now. */
+  public enum ProxyMode {
+    /** Answer at once with a GenericError that says why and when it will be allowed. */
+    DENY,
+    /** Hold it until the policy allows it (the VM is STEADY), at most {@code defer-timeout}. */
+    DEFER
+  }
+
+  /**
+   * The QMP safety proxy: one unix socket per connected VM that other tools use instead of QEMU's
+   * own monitor; every command passes the intrusion policy first.
+   *
+   * @param enabled serve the proxy sockets (off by default)
+   * @param path where each VM's socket is made: an absolute path containing {@code {vm}}, which
+   *     becomes the VM's name (characters other than letters, digits, {@code . _ -} become {@code
+   *     _})
+   * @param group the group that owns each socket (mode 0660); empty: the agent's own group
+   * @param mode what a refused command gets: {@code deny} (an error now) or {@code defer} (held
+   *     until allowed)
+   * @param vmModes per VM name, a mode other than {@code mode}
+   * @param deferTimeout how long a deferred command is held before it is denied
+   * @param denyCommands QMP commands (also as HMP lines' first word) never forwarded, e.g. {@code
+   *     quit}, {@code system_reset}, {@code device_add}; empty: every command the policy allows
+   * @param maxClients clients per VM at once; more are refused
+   * @param maxInFlight commands one client may have unanswered; the proxy stops reading a client at
+   *     this many
+   * @param eventBuffer events queued for one client; a client that falls this far behind is
+   *     disconnected
+   * @param commandTimeout how long a forwarded command may wait for QEMU's reply
+   * @param oob negotiate out-of-band execution on the agent's own session so that clients may use
+   *     {@code exec-oob}; off by default (see docs/fixture.md: on stock QEMU 7.2 boots hung with it
+   *     on), and then the greeting clients get does not offer {@code oob}
+   */
+  public record Proxy(
+      @DefaultValue("false") boolean enabled,
+      @NotBlank
+          @Pattern(
+              regexp = "/.*\\{vm\\}.*",
+              message = "must be an absolute path containing \\{vm\\}")
+          @DefaultValue("/run/qmp-sentinel/proxy/{vm}.qmp")
+          String path,
+      @Nullable @Pattern(regexp = GROUP_NAME, message = "must be a group name or gid") String group,
+      @NotNull @DefaultValue("deny") ProxyMode mode,
+      @NotNull @DefaultValue Map<String, ProxyMode> vmModes,
+      @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration deferTimeout,
+      @NotNull @DefaultValue List<@NotBlank String> denyCommands,
+      @Min(1) @DefaultValue("16") int maxClients,
+      @Min(1) @DefaultValue("16") int maxInFlight,
+      @Min(1) @DefaultValue("1024") int eventBuffer,
+      @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration commandTimeout,
+      @DefaultValue("false") boolean oob) {
+
+    /** The mode for the VM named {@code vm}. */
+    public ProxyMode modeFor(String vm) {
+      return vmModes.getOrDefault(vm, mode);
+    }
+  }
 
   private static void requirePositive(Duration d, String property) {
     if (d != null && (d.isZero() || d.isNegative())) {

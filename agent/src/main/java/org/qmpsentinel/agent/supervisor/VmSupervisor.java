@@ -1,10 +1,14 @@
 package org.qmpsentinel.agent.supervisor;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.Intrusion;
+import org.qmpsentinel.hang.IntrusionDecision;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
@@ -33,13 +37,24 @@ public final class VmSupervisor implements WatchedVm {
   private final PollLoop polls;
   private final SupervisorListener listener;
   private final QmpSupervisor connection;
+  // The identified connection, for consumers beside the API (the proxy); written on the pipeline.
+  private volatile @Nullable QmpConnection upstream;
 
   private VmSupervisor(
       DiscoveredVm vm,
       SupervisorSettings settings,
       SupervisorRuntime runtime,
-      SupervisorListener listener) {
+      SupervisorListener downstream) {
     this.executor = new SerialExecutor(runtime.scheduler());
+    SupervisorListener upstreamTracker =
+        new SupervisorListener() {
+          @Override
+          public void onConnectionChange(VmSnapshot vm, boolean connected) {
+            upstream = connected ? state.identified : null; // on the pipeline: state is ours
+          }
+        };
+    // The tracker first: a listener told "connected" finds upstream() already set.
+    SupervisorListener listener = new CompositeListener(List.of(upstreamTracker, downstream));
     this.listener = listener;
     // Watched from the start under discovery's identity, so that a monitor that never completes
     // identification is still reported (MONITOR_UNRESPONSIVE) with the same thresholds.
@@ -114,7 +129,9 @@ public final class VmSupervisor implements WatchedVm {
                     .defaultOptions()
                     .withCommandTimeout(settings.commandTimeout())
                     // Replies complete straight on this VM's pipeline, in the order QEMU sent them.
-                    .withCallbackExecutor(executor),
+                    .withCallbackExecutor(executor)
+                    // Only the proxy's clients send exec-oob; the agent's own commands never do.
+                    .withRequestOob(settings.requestOob()),
                 settings.backoff(),
                 new QmpSupervisor.Listener() {
                   @Override
@@ -152,6 +169,35 @@ public final class VmSupervisor implements WatchedVm {
   @Override
   public VmSnapshot snapshot() {
     return publisher.latest();
+  }
+
+  /**
+   * The VM's identified QMP session, for consumers beside the API that forward their own commands
+   * over it (the proxy); empty while the monitor is not connected and identified.
+   */
+  public Optional<QmpConnection> upstream() {
+    return Optional.ofNullable(upstream);
+  }
+
+  /**
+   * Asks the VM's intrusion policy, on the VM's pipeline, whether a classified command may run now;
+   * the decision is reported like the agent's own. Close an allowed decision once the command has
+   * finished (any thread).
+   */
+  public CompletableFuture<IntrusionDecision> admit(Intrusion intrusion) {
+    CompletableFuture<IntrusionDecision> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          if (state.identified == null) {
+            result.complete(
+                IntrusionDecision.deny("not_connected", "the VM's monitor is not connected"));
+            return;
+          }
+          IntrusionDecision decision = state.watch.requestIntrusion(intrusion);
+          listener.onIntrusionDecision(publisher.latest(), intrusion.command(), decision);
+          result.complete(decision);
+        });
+    return result;
   }
 
   /**
