@@ -1,10 +1,14 @@
 package org.qmpsentinel.agent.discovery.libvirt;
 
+import java.lang.reflect.Method;
 import java.util.function.Consumer;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.event.DomainEvent;
+import org.libvirt.event.EventListener;
+import org.libvirt.event.LifecycleListener;
+import org.libvirt.event.RebootListener;
 import org.qmpsentinel.hang.Observation.LifecycleEvent;
 import org.qmpsentinel.hang.Ticker;
 import org.slf4j.Logger;
@@ -35,9 +39,45 @@ final class DomainEvents {
     this.readNow = readNow;
   }
 
+  // The listeners as registered: libvirt-java keeps the native callbacks only as long as it keeps
+  // these, so the same instances must be removed again before the connection is dropped.
+  private final LifecycleListener lifecycle = this::onLifecycle;
+  private final RebootListener reboot = this::onReboot;
+
+  /** libvirt's {@code VIR_DOMAIN_EVENT_ID_REBOOT}. */
+  private static final int VIR_DOMAIN_EVENT_ID_REBOOT = 1;
+
   void register(Connect c) throws LibvirtException {
-    c.addLifecycleListener(this::onLifecycle);
-    c.addRebootListener(this::onReboot);
+    c.addLifecycleListener(lifecycle);
+    c.addRebootListener(reboot);
+  }
+
+  /**
+   * Removes the callbacks from libvirt before the connection is closed; true when both are gone.
+   * Without it, a closed connection stays alive inside libvirt (its callbacks hold a reference)
+   * while libvirt-java's {@code Connect} and the JNA callbacks it owns are garbage-collected: the
+   * next event libvirt dispatched to them crashed the JVM (SIGSEGV in LibvirtIT). libvirt-java
+   * 0.5.3 has no {@code removeRebootListener}; its private {@code domainEventDeregister} is called
+   * reflectively instead. On a dead connection this is best effort: libvirt drops its local
+   * registration even when telling libvirtd fails.
+   */
+  boolean unregister(Connect c) {
+    boolean removed = true;
+    try {
+      c.removeLifecycleListener(lifecycle);
+    } catch (LibvirtException e) {
+      log.debug("libvirt: removing the lifecycle listener: {}", e.getMessage());
+    }
+    try {
+      Method deregister =
+          Connect.class.getDeclaredMethod("domainEventDeregister", int.class, EventListener.class);
+      deregister.setAccessible(true);
+      deregister.invoke(c, VIR_DOMAIN_EVENT_ID_REBOOT, reboot);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.debug("libvirt: removing the reboot listener: {}", e.toString());
+      removed = false;
+    }
+    return removed;
   }
 
   private int onLifecycle(Domain d, DomainEvent event) {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.qmpsentinel.agent.discovery.Unmonitored;
@@ -51,6 +52,14 @@ public final class LibvirtWatcher implements AutoCloseable {
   private final Map<Integer, DomainObserver.Domain> running = new HashMap<>(); // poller only
 
   private DomainStatsCalls.@Nullable Connection conn; // poller thread only
+  private @Nullable DomainEvents events; // poller thread only
+
+  /**
+   * Closed connections whose callbacks could not all be removed from libvirt: kept reachable, so
+   * that the JNA callbacks libvirt may still call are never collected (one per such reconnect).
+   */
+  private static final List<Connect> RETIRED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private String hypervisorVersion = "";
   private long nextConnectNanos = Long.MIN_VALUE;
   private volatile boolean stopping;
@@ -208,12 +217,14 @@ public final class LibvirtWatcher implements AutoCloseable {
       c.setKeepAlive(5, 3); // a dead libvirtd closes the connection within ~20 s
       hypervisorVersion = version(c.getVersion());
       c.registerCloseListener((closed, reason) -> tasks.add(() -> disconnect("closed: " + reason)));
-      new DomainEvents(
+      DomainEvents e =
+          new DomainEvents(
               observer,
               ticker,
               () -> tasks.add(this::reconcileQuietly),
-              uuid -> tasks.add(() -> pollNow(uuid)))
-          .register(c);
+              uuid -> tasks.add(() -> pollNow(uuid)));
+      e.register(c);
+      events = e;
       conn = c;
       unmonitored.withdraw(SOURCE, settings.uri());
       log.info("libvirt: connected read-only to {} (QEMU {})", settings.uri(), hypervisorVersion);
@@ -245,10 +256,20 @@ public final class LibvirtWatcher implements AutoCloseable {
     for (String uuid : new ArrayList<>(domains.keySet())) {
       forget(uuid);
     }
+    DomainEvents e = events;
+    events = null;
+    if (e != null && !e.unregister(c)) {
+      RETIRED.add(c); // libvirt may still call into it: never let its callbacks be collected
+    }
+    try {
+      c.unregisterCloseListener();
+    } catch (LibvirtException ex) {
+      log.debug("libvirt: removing the close listener: {}", ex.getMessage());
+    }
     try {
       c.close();
-    } catch (LibvirtException e) {
-      log.debug("libvirt: closing the connection: {}", e.getMessage());
+    } catch (LibvirtException ex) {
+      log.debug("libvirt: closing the connection: {}", ex.getMessage());
     }
     if (!stopping) {
       log.warn("libvirt: connection to {} lost ({}); reconnecting", settings.uri(), why);
