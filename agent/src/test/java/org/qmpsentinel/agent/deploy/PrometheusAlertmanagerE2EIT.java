@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.SentinelApplication;
 import org.qmpsentinel.agent.testsupport.QemuVm;
@@ -31,7 +30,6 @@ import tools.jackson.databind.json.JsonMapper;
  * receives both the rule alerts and the agent's own /api/v2/alerts posts and delivers them to a
  * local webhook receiver — which must hear about the stuck VM only.
  */
-@Tag("qemu") // run on every QEMU build: agent/pom.xml, execution qemu10
 class PrometheusAlertmanagerE2EIT {
   private static final Path REPO = Path.of(System.getProperty("qmpsentinel.repo", ".."));
   private final List<Process> daemons = new ArrayList<>();
