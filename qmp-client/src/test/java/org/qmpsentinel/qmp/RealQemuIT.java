@@ -75,7 +75,7 @@ class RealQemuIT {
     new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("builds")
   void negotiatesAndRunsEveryTypedCommand(QemuBuild build, String accel) throws Exception {
     Path socket = start(build, accel, "typed-" + accel);
@@ -125,7 +125,7 @@ class RealQemuIT {
     qmp.execute(QmpCommands.injectNmi());
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("builds")
   void lifecycleCommandsProduceTheirEvents(QemuBuild build, String accel) throws Exception {
     Path socket = start(build, accel, "events-" + accel);
@@ -146,7 +146,7 @@ class RealQemuIT {
         .isInstanceOf(QmpConnectionClosedException.class);
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("builds")
   void pendingCommandsFailAtOnceWhenQemuIsKilled(QemuBuild build, String accel) throws Exception {
     Path socket = start(build, accel, "kill-" + accel);
@@ -172,7 +172,7 @@ class RealQemuIT {
     assertThat(c.isOpen()).isFalse();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("builds")
   void commandsTimeOutWhileQemuIsFrozenAndTheConnectionRecovers(QemuBuild build, String accel)
       throws Exception {
@@ -190,7 +190,7 @@ class RealQemuIT {
     assertThat(c.isOpen()).isTrue();
   }
 
-  @ParameterizedTest
+  @ParameterizedTest(name = "{0}, {1}")
   @MethodSource("builds")
   void supervisorReconnectsWhenQemuComesBack(QemuBuild build, String accel) throws Exception {
     Path socket = start(build, accel, "sup-" + accel);
