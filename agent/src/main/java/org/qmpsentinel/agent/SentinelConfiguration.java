@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,11 +29,13 @@ import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Wires the daemon from {@link SentinelProperties}, in the direction data flows: discovery → VM
@@ -84,11 +87,15 @@ class SentinelConfiguration {
   /** Warms the scrape path in the background once the agent is ready (see ScrapeWarmup). */
   @Bean
   ApplicationListener<ApplicationReadyEvent> scrapeWarmup(
-      ObjectProvider<PrometheusRegistry> prometheus) {
+      ObjectProvider<PrometheusRegistry> prometheus,
+      ObjectProvider<PathMappedEndpoints> endpoints,
+      Environment environment) {
     return ready ->
         prometheus.ifAvailable(
             registry -> {
-              Thread t = new Thread(new ScrapeWarmup(registry), "scrape-warmup");
+              Optional<ScrapeWarmup.Endpoint> self =
+                  ScrapeEndpoints.of(ready.getApplicationContext(), endpoints, environment);
+              Thread t = new Thread(new ScrapeWarmup(registry, self), "scrape-warmup");
               t.setDaemon(true);
               t.start();
             });

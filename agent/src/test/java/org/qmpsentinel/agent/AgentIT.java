@@ -170,6 +170,36 @@ class AgentIT {
         .isGreaterThanOrEqualTo(1);
   }
 
+  @Test
+  void registersEndpointAndMetricsServeTheSamplersReadOfTheBsp() throws Exception {
+    // On by default: in STARTUP the sampler reads the BSP alone, one read per 10 s.
+    await("a register sample of healthy-a")
+        .atMost(Duration.ofSeconds(40))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> JSON.readTree(get("/api/v1/vms/healthy-a/registers")).path("vcpus").size() > 0);
+    JsonNode view = JSON.readTree(get("/api/v1/vms/healthy-a/registers"));
+    JsonNode bsp = view.path("vcpus").get(0);
+    assertThat(bsp.path("cpu").asInt()).isZero();
+    assertThat(bsp.path("mode").asString()).isIn("REAL", "PROTECTED", "LONG");
+    assertThat(bsp.path("ip").asString()).matches("[0-9a-f]{16}");
+    assertThat(bsp.path("cr0").asString()).matches("[0-9a-f]{8}");
+    assertThat(bsp.path("ageSeconds").asDouble()).isBetween(0.0, 40.0);
+    String mode = bsp.path("mode").asString();
+    assertThat(metric("qmp_sentinel_vcpu_mode{mode=\"" + mode + "\",uuid=\"\",vm=\"healthy-a\"}"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(metric("qmp_sentinel_register_sample_age_seconds{uuid=\"\",vm=\"healthy-a\"}"))
+        .isBetween(0.0, 60.0);
+    assertThat(
+            HTTP.send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/api/v1/vms/nope/registers"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .statusCode())
+        .isEqualTo(404);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   private List<String> acceptedStates(String vm) {

@@ -42,7 +42,7 @@ class ConfigValidationTest {
       new ApplicationContextRunner().withUserConfiguration(Properties.class);
 
   /** What start-up prints: the first failure analysis that applies, as SpringApplication does. */
-  private static String report(Throwable failure) {
+  static String report(Throwable failure) {
     List<FailureAnalyzer> analyzers =
         SpringFactoriesLoader.forDefaultResourceLocation(
                 ConfigValidationTest.class.getClassLoader())

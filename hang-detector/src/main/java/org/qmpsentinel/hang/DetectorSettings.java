@@ -21,6 +21,9 @@ import java.util.List;
  *     measures how promptly the agent took the baseline; it never proves that an AP had not run
  *     yet, because SeaBIOS can reach smp_scan within a few milliseconds of a reset (see the package
  *     documentation, "Boot baselines")
+ * @param firmwareStallAfter running time since the boot began, without the boot CPU ever halting,
+ *     before BOOT_STALLED_IN_FIRMWARE may be suspected (default 120 s; raised to five times the
+ *     longest earlier boot of the VM); confirmed after half as long again
  */
 public record DetectorSettings(
     Duration startupSettle,
@@ -30,13 +33,54 @@ public record DetectorSettings(
     Duration confirmAfter,
     List<String> fixedQemu,
     int monitorTimeoutsToSuspect,
-    Duration baselineGrace) {
+    Duration baselineGrace,
+    Duration firmwareStallAfter) {
 
   public DetectorSettings {
     fixedQemu = List.copyOf(fixedQemu);
     if (baselineGrace.isNegative()) {
       throw new IllegalArgumentException("baselineGrace must not be negative: " + baselineGrace);
     }
+    if (firmwareStallAfter.isNegative() || firmwareStallAfter.isZero()) {
+      throw new IllegalArgumentException(
+          "firmwareStallAfter must be positive: " + firmwareStallAfter);
+    }
+  }
+
+  /** Settings with the default {@link #firmwareStallAfter()} (120 s). */
+  public DetectorSettings(
+      Duration startupSettle,
+      Duration syncMinInterval,
+      Duration kickMinInterval,
+      Duration suspectAfter,
+      Duration confirmAfter,
+      List<String> fixedQemu,
+      int monitorTimeoutsToSuspect,
+      Duration baselineGrace) {
+    this(
+        startupSettle,
+        syncMinInterval,
+        kickMinInterval,
+        suspectAfter,
+        confirmAfter,
+        fixedQemu,
+        monitorTimeoutsToSuspect,
+        baselineGrace,
+        Duration.ofSeconds(120));
+  }
+
+  /** These settings with another {@link #firmwareStallAfter()}. */
+  public DetectorSettings withFirmwareStallAfter(Duration after) {
+    return new DetectorSettings(
+        startupSettle,
+        syncMinInterval,
+        kickMinInterval,
+        suspectAfter,
+        confirmAfter,
+        fixedQemu,
+        monitorTimeoutsToSuspect,
+        baselineGrace,
+        after);
   }
 
   /** These settings with another {@link #baselineGrace()}. */
@@ -49,7 +93,8 @@ public record DetectorSettings(
         confirmAfter,
         fixedQemu,
         monitorTimeoutsToSuspect,
-        grace);
+        grace,
+        firmwareStallAfter);
   }
 
   public static DetectorSettings defaults() {
@@ -61,6 +106,7 @@ public record DetectorSettings(
         Duration.ofSeconds(10),
         List.of(),
         3,
-        Duration.ofMillis(250));
+        Duration.ofMillis(250),
+        Duration.ofSeconds(120));
   }
 }

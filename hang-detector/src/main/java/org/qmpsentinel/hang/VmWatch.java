@@ -2,6 +2,7 @@ package org.qmpsentinel.hang;
 
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Everything hang-detector knows about one VM: its phase, its detectors, its intrusion budget.
@@ -29,6 +30,8 @@ import java.util.OptionalInt;
  *       #requestIntrusion}, and only if allowed run HMP {@code info registers} with {@code
  *       cpu-index} = ap, parse it with {@link X86RegistersParser}, feed {@link
  *       Observation.Registers}, and close the decision.
+ *   <li>Feed every other register sample (the agent's sampler) as {@link Observation.Registers}
+ *       too: BOOT_STALLED_IN_FIRMWARE needs the BSP's, and any vCPU's may show an OS.
  * </ol>
  */
 public interface VmWatch {
@@ -66,6 +69,18 @@ public interface VmWatch {
    * baseline}).
    */
   boolean awaitingBaseline();
+
+  /**
+   * Whether polls should carry KVM counters even though the VM is STEADY: the boot has not ended
+   * (its BSP never halted and no OS was seen), so BOOT_STALLED_IN_FIRMWARE still counts its halts.
+   */
+  boolean wantsCounters();
+
+  /**
+   * vCPUs outside the boot (hot-plugged or re-threaded after the baseline) that have not run yet:
+   * they are in STARTUP whatever {@link #phase()} says, and nothing may synchronize them.
+   */
+  Set<Integer> startingVcpus();
 
   /** How the current boot's baseline was obtained; report it (metric, API, log). */
   BaselineQuality baselineQuality();

@@ -77,6 +77,13 @@ class TraceReplayTest {
         }
         events.addAll(
             watch.observe(new Observation.VcpuPoll(ticker.nanos(), ticker.nanos(), samples)));
+        if (poll.path("bsp_registers").isString()) {
+          X86Registers bsp =
+              X86RegistersParser.parse(poll.path("bsp_registers").asString(), 0).get(0);
+          if (bsp != null) {
+            events.addAll(watch.observe(new Observation.Registers(ticker.nanos(), 0, bsp)));
+          }
+        }
       }
     }
     return events;
@@ -88,7 +95,9 @@ class TraceReplayTest {
         "healthy-seabios-smp4-kvm",
         "healthy-seabios-smp4-tcg",
         "linux-smp2-kvm",
-        "linux-maxcpus1-panic-smp4-kvm"
+        "linux-maxcpus1-panic-smp4-kvm",
+        "linux-kernel-maxcpus1-idlepoll-smp2-tcg",
+        "ovmf-healthy-smp2-tcg"
       })
   void healthyRunsRaiseNothing(String trace) throws IOException {
     assertThat(replay(trace, DetectorSettings.defaults())).isEmpty();
@@ -102,7 +111,8 @@ class TraceReplayTest {
             Duration.ofMillis(1),
             List.of(),
             3,
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            Duration.ofSeconds(120));
     assertThat(replay(trace, eager)).isEmpty();
   }
 
@@ -120,7 +130,8 @@ class TraceReplayTest {
             Duration.ofSeconds(5),
             List.of(),
             3,
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            Duration.ofSeconds(120));
     assertThat(replay(trace, DetectorSettings.defaults()))
         .extracting(HangEvent::state)
         .containsExactly(HangState.SUSPECTED);
@@ -131,5 +142,14 @@ class TraceReplayTest {
     assertThat(events.get(0).evidence().confidence())
         .isEqualTo(trace.endsWith("kvm") ? Evidence.Confidence.HIGH : Evidence.Confidence.LOW);
     assertThat(events).extracting(HangEvent::state).contains(HangState.CONFIRMED);
+  }
+
+  /** OVMF's WaitApWakeup end state (deploy/guests/ovmf-stall.asm), BSP samples every 5 s. */
+  @org.junit.jupiter.api.Test
+  void theOvmfStallIsFoundFromItsRecording() throws IOException {
+    List<HangEvent> events = replay("ovmf-stall-smp4-kvm", DetectorSettings.defaults());
+    assertThat(events).extracting(HangEvent::kind).containsOnly(HangKind.BOOT_STALLED_IN_FIRMWARE);
+    assertThat(events.get(0).state()).isEqualTo(HangState.SUSPECTED);
+    assertThat(events.get(0).evidence().figures()).containsEntry("bsp_halt_exits_since_boot", 0L);
   }
 }

@@ -20,7 +20,8 @@ class VmWatchTest {
   private final IntrusionPolicy policy = IntrusionPolicy.qemu72();
 
   private static X86Registers atVector(int cpu) {
-    return new X86Registers(cpu, 0xfff0, 0xf000, 0xffff0000L, 2, false, false, CpuMode.REAL);
+    return new X86Registers(
+        cpu, 0xfff0, 0xf000, 0xffff0000L, 2, false, false, CpuMode.REAL, 0x10, 0, 0);
   }
 
   @Test
@@ -78,7 +79,7 @@ class VmWatchTest {
       s.poll(S);
     }
     X86Registers parked =
-        new X86Registers(1, 0xd09a, 0xf000, 0xf0000, 2, true, false, CpuMode.REAL);
+        new X86Registers(1, 0xd09a, 0xf000, 0xf0000, 2, true, false, CpuMode.REAL, 0x10, 0, 0);
     assertThat(s.watch.observe(new Observation.Registers(s.ticker.nanos(), 1, parked)))
         .singleElement()
         .extracting(HangEvent::state)
@@ -305,7 +306,8 @@ class VmWatchTest {
             Duration.ofSeconds(10),
             List.of("+qmpsentinel-fix"),
             3,
-            Duration.ofMillis(250));
+            Duration.ofMillis(250),
+            Duration.ofSeconds(120));
     VmWatch w = VmWatch.create(new VmId("f", "f", ""), fixed, new ManualTicker());
     w.observe(
         new Observation.Connected(0, "7.2.22", "Debian 1:7.2+dfsg-7+qmpsentinel-fix", true, true));

@@ -61,6 +61,18 @@ class X86RegistersParserTest {
     assertThat(bsp.mode()).isEqualTo(CpuMode.LONG);
     assertThat(bsp.ip()).isEqualTo(0x4f3a573L);
     assertThat(bsp.csSelector()).isEqualTo(0x10);
+    assertThat(bsp.cr0()).isEqualTo(0x80050033L);
+    assertThat(bsp.cr3()).isEqualTo(0x4f77000L);
+    assertThat(bsp.cr4()).isEqualTo(0x20L);
+    assertThat(bsp.eflags()).isEqualTo(0x6L);
+    assertThat(bsp.linearIp()).isEqualTo(0x4f3a573L); // CS base 0 in long mode
+  }
+
+  @Test
+  void realModeLinearAddressAddsTheCsBase() throws IOException {
+    X86Registers ap = X86RegistersParser.parse(golden("reset-vector-16bit-kvm.txt"), 0).get(1);
+    assertThat(ap.linearIp()).isEqualTo(0xfffffff0L);
+    assertThat(ap.cr0()).isEqualTo(0x60000010L);
   }
 
   @Test

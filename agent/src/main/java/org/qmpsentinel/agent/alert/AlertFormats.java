@@ -24,6 +24,7 @@ public final class AlertFormats {
   public static String alertName(HangKind kind) {
     return switch (kind) {
       case AP_STUCK_IN_RESET -> "QemuApStuckInReset";
+      case BOOT_STALLED_IN_FIRMWARE -> "QemuBootStalledInFirmware";
       case MONITOR_UNRESPONSIVE -> "QemuMonitorUnresponsive";
       case UNEXPECTED_PAUSE -> "QemuUnexpectedPause";
     };

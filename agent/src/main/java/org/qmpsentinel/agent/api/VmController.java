@@ -1,5 +1,6 @@
 package org.qmpsentinel.agent.api;
 
+import java.time.Instant;
 import java.util.List;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
@@ -11,7 +12,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ResponseStatusException;
 
-/** Read-only views: every VM, one VM, every active hang. */
+/** Read-only views: every VM, one VM, one VM's latest register samples, every active hang. */
 @RestController
 @RequestMapping("/api/v1")
 public class VmController {
@@ -31,6 +32,14 @@ public class VmController {
     return registry
         .find(id)
         .map(s -> s.snapshot())
+        .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no VM " + id));
+  }
+
+  @GetMapping("/vms/{id}/registers")
+  public RegistersView registers(@PathVariable String id) {
+    return registry
+        .find(id)
+        .map(s -> RegistersView.of(s.snapshot(), Instant.now()))
         .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND, "no VM " + id));
   }
 

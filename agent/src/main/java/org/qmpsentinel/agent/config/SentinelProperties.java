@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
+import org.qmpsentinel.agent.supervisor.RegisterSettings;
 import org.qmpsentinel.agent.supervisor.SupervisorSettings;
 import org.qmpsentinel.hang.DetectorSettings;
 import org.qmpsentinel.qmp.Backoff;
@@ -24,15 +25,18 @@ import org.springframework.validation.annotation.Validated;
  * Everything under {@code sentinel.*}. Defaults are the values an operator gets with an empty
  * configuration; README.md lists them.
  *
- * @param host the {@code host} label on alerts (default: this machine's hostname)
+ * @param host the {@code host} label on alerts (default: this machine's hostname); no control
+ *     characters
  */
 @Validated
 @ConfigurationProperties("sentinel")
 public record SentinelProperties(
-    @Nullable String host,
+    @Nullable @Pattern(regexp = "\\P{Cntrl}*", message = "must not contain control characters")
+        String host,
     @Valid @NotNull @DefaultValue Discovery discovery,
     @Valid @NotNull @DefaultValue Poll poll,
     @Valid @NotNull @DefaultValue Detector detector,
+    @Valid @NotNull @DefaultValue Registers registers,
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
     @Valid @NotNull @DefaultValue Remediation remediation) {
@@ -59,7 +63,9 @@ public record SentinelProperties(
             detector.confirmAfter(),
             detector.fixedQemu(),
             detector.monitorTimeoutsToSuspect(),
-            detector.baselineGrace()));
+            detector.baselineGrace(),
+            detector.firmwareStallAfter()),
+        new RegisterSettings(registers.enabled(), registers.interval(), registers.vcpus()));
   }
 
   /**
@@ -139,6 +145,9 @@ public record SentinelProperties(
    *     later LATE (reported; APs are judged on per-AP evidence either way, see hang-detector)
    * @param fixedQemu version prefixes or package-string substrings of QEMU builds carrying the
    *     kvm_put_vcpu_events fix (an empty entry would match every build, so it is refused)
+   * @param firmwareStallAfter running time since a boot began, without the boot CPU ever halting,
+   *     before BOOT_STALLED_IN_FIRMWARE may be suspected (raised to 5× the VM's longest earlier
+   *     boot; positive)
    */
   public record Detector(
       @NotNull @DurationMin(nanos = 0) @DefaultValue("60s") Duration startupSettle,
@@ -149,7 +158,23 @@ public record SentinelProperties(
           Duration confirmAfter,
       @DefaultValue List<@NotBlank String> fixedQemu,
       @Min(1) @DefaultValue("3") int monitorTimeoutsToSuspect,
-      @NotNull @DurationMin(nanos = 0) @DefaultValue("250ms") Duration baselineGrace) {}
+      @NotNull @DurationMin(nanos = 0) @DefaultValue("250ms") Duration baselineGrace,
+      @NotNull @DurationMin(nanos = 0, inclusive = false) @DefaultValue("120s")
+          Duration firmwareStallAfter) {}
+
+  /**
+   * The register sampler: per VM, one vCPU's {@code info registers} at a time, each read admitted
+   * by the intrusion policy (in STARTUP only the BSP; in STEADY one at a time, at most one per
+   * {@code sentinel.detector.sync-min-interval}; never while the VM is paused).
+   *
+   * @param enabled sample registers (on by default; its cost is in docs/performance.md)
+   * @param interval time between two samples of one VM, each of one vCPU (at least 100ms)
+   * @param vcpus the cpu-indexes to sample; empty: every vCPU
+   */
+  public record Registers(
+      @DefaultValue("true") boolean enabled,
+      @NotNull @DurationMin(millis = 100) @DefaultValue("10s") Duration interval,
+      @NotNull @DefaultValue List<@NotNull @Min(0) Integer> vcpus) {}
 
   /**
    * Alert delivery.
@@ -167,7 +192,7 @@ public record SentinelProperties(
    */
   public record Alerting(
       @Valid @DefaultValue List<Webhook> webhooks,
-      @NotNull @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
+      @NotNull @AbsolutePath @DefaultValue("/var/lib/qmp-sentinel/spool") Path spoolDir,
       @NotNull @DefaultValue("1s") Duration retryInitial,
       @NotNull @DefaultValue("5m") Duration retryMax,
       @NotNull @DefaultValue("60s") Duration alertmanagerResend,
@@ -230,13 +255,28 @@ public record SentinelProperties(
    * {@code POST /api/v1/vms/{id}/hmp}: off by default; needs a bearer token when on.
    *
    * @param enabled serve the endpoint (off by default)
-   * @param token required {@code Authorization: Bearer} token
+   * @param token required {@code Authorization: Bearer} token (or use {@code token-file})
+   * @param tokenFile absolute path of a file holding the token (read once at start-up, trailing
+   *     newline ignored); it must not be readable or writable by others, nor writable by its group.
+   *     Preferred over {@code token}, which shows in the process's arguments or environment
    */
-  public record Hmp(@DefaultValue("false") boolean enabled, @Nullable String token) {
+  public record Hmp(
+      @DefaultValue("false") boolean enabled,
+      @Nullable String token,
+      @Nullable @AbsolutePath Path tokenFile) {
     public Hmp {
+      if (token != null && !token.isEmpty() && tokenFile != null) {
+        throw new IllegalArgumentException(
+            "sentinel.api.hmp.token-file: set sentinel.api.hmp.token or"
+                + " sentinel.api.hmp.token-file, not both");
+      }
+      if (tokenFile != null) {
+        token = TokenFile.read(tokenFile, "sentinel.api.hmp.token-file");
+      }
       if (enabled && (token == null || token.isBlank())) {
         throw new IllegalArgumentException(
-            "sentinel.api.hmp.token must be set when sentinel.api.hmp.enabled=true");
+            "sentinel.api.hmp.token must be set when sentinel.api.hmp.enabled=true"
+                + " (or sentinel.api.hmp.token-file)");
       }
     }
   }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.Refusals.Reason;
 import org.qmpsentinel.qmp.QmpEndpoint;
 import org.slf4j.Logger;
@@ -28,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * (see {@link Refusals}), since whoever can write the directory could otherwise point the agent at
  * any socket on the host, libvirt's own monitor included. A missing directory is no error: it is
  * logged once and looked for again every scan, and its sockets are found once it exists.
+ *
+ * <p>A scan whose directory has not changed since the previous listing ({@link DirectoryStamp})
+ * reports that listing again without reading an entry; a full listing still runs every {@link
+ * #FULL_RESCAN_MILLIS}, since a socket's owner can change (chown) without touching its directory.
  */
 public final class SocketDirectorySource implements DiscoverySource {
   private static final Logger log = LoggerFactory.getLogger(SocketDirectorySource.class);
@@ -38,9 +44,21 @@ public final class SocketDirectorySource implements DiscoverySource {
   private final SocketOwners owners;
   private final Refusals refusals;
   private final PrincipalNames names = new PrincipalNames(System::nanoTime);
+  static final long FULL_RESCAN_MILLIS = 30_000;
+
+  private final LongSupplier wallMillis;
   private boolean directoryMissing;
+  private @Nullable DirectoryStamp listed;
+  private long listedAtMillis;
+  private List<DiscoveredVm> lastFound = List.of();
 
   public SocketDirectorySource(String glob, SocketPolicy policy) {
+    this(glob, policy, System::currentTimeMillis);
+  }
+
+  /** {@code wallMillis}: the clock file times are compared with (tests move it). */
+  SocketDirectorySource(String glob, SocketPolicy policy, LongSupplier wallMillis) {
+    this.wallMillis = wallMillis;
     Path pattern = Path.of(glob);
     Path parent = pattern.getParent();
     if (parent == null || parent.toString().contains("*")) {
@@ -61,6 +79,18 @@ public final class SocketDirectorySource implements DiscoverySource {
 
   @Override
   public List<DiscoveredVm> scan() throws IOException {
+    long now = wallMillis.getAsLong();
+    DirectoryStamp stamp;
+    try {
+      // Read before the listing: a change made while listing then shows in the next stamp.
+      stamp = DirectoryStamp.read(directory, now);
+    } catch (NoSuchFileException e) {
+      listed = null;
+      return missing();
+    }
+    if (listed != null && listed.stillHolds(stamp) && now - listedAtMillis < FULL_RESCAN_MILLIS) {
+      return lastFound;
+    }
     List<DiscoveredVm> found = new ArrayList<>();
     try {
       // Real path once per scan: the directory itself may be reached through a symlink
@@ -73,14 +103,8 @@ public final class SocketDirectorySource implements DiscoverySource {
         }
       }
     } catch (NoSuchFileException e) {
-      if (!directoryMissing) {
-        directoryMissing = true;
-        log.warn(
-            "{}: directory {} does not exist; looking for it again every scan",
-            PROPERTY,
-            directory);
-      }
-      return List.of();
+      listed = null;
+      return missing();
     } finally {
       refusals.scanDone();
     }
@@ -88,7 +112,19 @@ public final class SocketDirectorySource implements DiscoverySource {
       directoryMissing = false;
       log.info("{}: directory {} exists now", PROPERTY, directory);
     }
-    return found;
+    listed = stamp;
+    listedAtMillis = now;
+    lastFound = List.copyOf(found);
+    return lastFound;
+  }
+
+  private List<DiscoveredVm> missing() {
+    if (!directoryMissing) {
+      directoryMissing = true;
+      log.warn(
+          "{}: directory {} does not exist; looking for it again every scan", PROPERTY, directory);
+    }
+    return List.of();
   }
 
   /** Refusals so far by reason ({@code symlink}, {@code outside-directory}, {@code owner}). */

@@ -7,12 +7,16 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.qmpsentinel.agent.supervisor.VmSnapshot;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangState;
+import org.qmpsentinel.hang.X86Registers;
 
 /**
  * Every watched VM's series, produced in one pass over the latest snapshots at scrape time — no
@@ -79,6 +83,15 @@ final class VmSeriesCollector implements MultiCollector {
         new Counters(
             "qmp_sentinel_qmp_events_dropped",
             "lifecycle events dropped because a monitor flooded them (per VM: the API)");
+    Series modes =
+        new Series(
+            "qmp_sentinel_vcpu_mode",
+            "vCPUs whose latest register sample is in this mode (REAL, PROTECTED, LONG, UNKNOWN)");
+    Series sampleAge =
+        new Series(
+            "qmp_sentinel_register_sample_age_seconds",
+            "age of the VM's stalest latest-per-vCPU register sample");
+    Instant now = Instant.now();
     long droppedAll = 0;
     for (Vm vm : vms.values()) {
       VmSnapshot s = vm.snapshot;
@@ -98,6 +111,7 @@ final class VmSeriesCollector implements MultiCollector {
       for (VmSnapshot.Vcpu v : s.vcpus()) {
         cpu.add(labels.add("vcpu", Integer.toString(v.index())), v.cpuSeconds());
       }
+      addRegisterSeries(s, labels, now, modes, sampleAge);
       reconnects.add(labels, vm.reconnects.sum());
       errors.add(labels.add("kind", "error"), vm.errors.sum());
       errors.add(labels.add("kind", "timeout"), vm.timeouts.sum());
@@ -115,7 +129,28 @@ final class VmSeriesCollector implements MultiCollector {
         cpu.build(),
         reconnects.build(),
         errors.build(),
-        dropped.build());
+        dropped.build(),
+        modes.build(),
+        sampleAge.build());
+  }
+
+  /**
+   * Per VM: one series per mode present (a count of vCPUs, sparse like the state sets) and the age
+   * of the stalest sample — at most five series per VM, not one per vCPU.
+   */
+  private static void addRegisterSeries(
+      VmSnapshot s, Labels labels, Instant now, Series modes, Series sampleAge) {
+    if (s.registers().isEmpty()) {
+      return;
+    }
+    Map<X86Registers.CpuMode, Integer> counts = new EnumMap<>(X86Registers.CpuMode.class);
+    Instant oldest = Instant.MAX;
+    for (VmSnapshot.RegisterSample r : s.registers()) {
+      counts.merge(r.registers().mode(), 1, Integer::sum);
+      oldest = r.at().isBefore(oldest) ? r.at() : oldest;
+    }
+    counts.forEach((mode, n) -> modes.add(labels.add("mode", mode.name()), n));
+    sampleAge.add(labels, Math.max(0, Duration.between(oldest, now).toMillis() / 1000.0));
   }
 
   /** One gauge family being built. */

@@ -12,6 +12,7 @@ import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
 import org.qmpsentinel.qmp.ConnectionState;
+import org.qmpsentinel.qmp.QmpConnectException;
 import org.qmpsentinel.qmp.QmpConnection;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpTimeoutException;
@@ -40,6 +41,7 @@ final class MonitorSession {
   private final CommandRunner runner;
   private final Reporter reporter;
   private final PollLoop polls;
+  private final RegisterSampler sampler;
   private final SupervisorListener listener;
   private final SnapshotPublisher publisher;
   // The only fields other threads touch: the event loop counts what it queued for this VM.
@@ -57,6 +59,7 @@ final class MonitorSession {
       CommandRunner runner,
       Reporter reporter,
       PollLoop polls,
+      RegisterSampler sampler,
       SupervisorListener listener,
       SnapshotPublisher publisher) {
     this.state = state;
@@ -66,6 +69,7 @@ final class MonitorSession {
     this.runner = runner;
     this.reporter = reporter;
     this.polls = polls;
+    this.sampler = sampler;
     this.listener = listener;
     this.publisher = publisher;
   }
@@ -77,11 +81,14 @@ final class MonitorSession {
       state.identified = null;
       state.connected = false;
       polls.onDisconnected();
+      sampler.onDisconnected();
       reporter.emit(state.watch.observe(new Observation.Disconnected(ticker.nanos())));
       if (cause != null && s == ConnectionState.BACKING_OFF) {
         if (cause instanceof QmpTimeoutException
-            || cause.getCause() instanceof QmpTimeoutException) {
-          // No greeting (or no capabilities reply) in time from a live process: the monitor is
+            || cause.getCause() instanceof QmpTimeoutException
+            || cause instanceof QmpConnectException e && e.peerUnresponsive()) {
+          // No greeting (or no capabilities reply) in time from a live process, or a unix
+          // socket whose backlog is full because the process stopped accepting: the monitor is
           // as unresponsive as one whose commands time out.
           reporter.outcome("connect", Outcome.TIMEOUT);
         }
@@ -148,10 +155,11 @@ final class MonitorSession {
                 id.status().running())));
     listener.onConnectionChange(reporter.snapshot(), true);
     log.info(
-        "{}: connected ({}, QEMU {}, kvm={}, query-stats={}, pid={})",
+        "{}: connected ({}, QEMU {}, policy {}, kvm={}, query-stats={}, pid={})",
         state.name,
         state.endpoint,
         id.qemuVersion(),
+        state.policy.name(),
         id.kvm(),
         id.kvmStats(),
         state.pid);

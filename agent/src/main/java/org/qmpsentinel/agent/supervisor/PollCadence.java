@@ -13,6 +13,9 @@ import org.qmpsentinel.hang.Phase;
  * were starting.
  */
 final class PollCadence {
+  /** Poll deadlines are rounded up to this: 50 ms, small beside the 1 s STARTUP interval. */
+  static final long SLOT_NANOS = 50_000_000L;
+
   private final Duration startup;
   private final Duration steady;
   private final double jitter;
@@ -35,10 +38,20 @@ final class PollCadence {
     return phase == Phase.STARTUP || nowNanos < fastUntilNanos;
   }
 
-  /** Delay before the next poll, jittered so that VMs started together do not poll together. */
+  /**
+   * Delay before the next poll, jittered so that VMs started together do not poll together, and
+   * ending on a {@link #SLOT_NANOS} boundary of the ticker: the polls of a thousand VMs then fall
+   * due in at most 20 batches a second, each run by one wake-up of the pipeline pool, instead of a
+   * wake-up per poll.
+   */
   long nextDelayNanos(Phase phase, long nowNanos) {
     long base = (fast(phase, nowNanos) ? startup : steady).toNanos();
     double spread = 1 + jitter * (ThreadLocalRandom.current().nextDouble() * 2 - 1);
-    return (long) (base * spread);
+    long due = nowNanos + (long) (base * spread);
+    return Math.max(0, ceilToSlot(due) - nowNanos);
+  }
+
+  static long ceilToSlot(long nanos) {
+    return Math.floorDiv(nanos + SLOT_NANOS - 1, SLOT_NANOS) * SLOT_NANOS;
   }
 }

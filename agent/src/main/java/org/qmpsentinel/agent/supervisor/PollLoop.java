@@ -118,7 +118,10 @@ final class PollLoop {
     inFlight = true;
     long resetsAtSend = resets;
     long sentAt = ticker.nanos();
-    boolean withStats = state.kvmStats() && parts.cadence().fast(w.phase(), sentAt);
+    // STEADY polls skip the counters, unless the boot has not ended for BOOT_STALLED_IN_FIRMWARE
+    // (its BSP never halted and no OS was seen): then its halts still need counting.
+    boolean withStats =
+        state.kvmStats() && (parts.cadence().fast(w.phase(), sentAt) || w.wantsCounters());
     parts
         .poller()
         .send(c, w, withStats, status -> onStatus(c, w, status))

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.qmpsentinel.hang.Intrusion;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.Ticker;
@@ -31,7 +32,7 @@ final class Poller {
   private final SupervisorSettings settings;
   private final CommandRunner runner;
   private final IntrusionGate gate;
-  private final IntrusionPolicy policy;
+  private final Supplier<IntrusionPolicy> policy;
   private final Ticker ticker;
   private List<CpuInfoFast> cpus = List.of();
   private long cpusReadAtNanos;
@@ -44,7 +45,7 @@ final class Poller {
       SupervisorSettings settings,
       CommandRunner runner,
       IntrusionGate gate,
-      IntrusionPolicy policy,
+      Supplier<IntrusionPolicy> policy,
       Ticker ticker) {
     this.settings = settings;
     this.runner = runner;
@@ -81,7 +82,7 @@ final class Poller {
   }
 
   private CompletableFuture<Optional<List<VcpuStats>>> kvmStats(QmpConnection c, VmWatch w) {
-    Intrusion kick = policy.classifyQmp("query-stats", Map.of("target", "vcpu"));
+    Intrusion kick = policy.get().classifyQmp("query-stats", Map.of("target", "vcpu"));
     return gate.pass(w, kick, () -> runner.run(c, QmpCommands.queryVcpuStats(KVM_COUNTERS)))
         .thenApply(
             gated ->

@@ -3,6 +3,7 @@ package org.qmpsentinel.agent.supervisor;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.qmpsentinel.agent.supervisor.VmSupervisor.HmpResult;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.Intrusion;
@@ -20,12 +21,13 @@ import org.qmpsentinel.qmp.QmpConnection;
  * an operator's HMP command. Confined to the VM's executor.
  */
 final class RegisterReads {
-  private final IntrusionPolicy policy;
+  private final Supplier<IntrusionPolicy> policy;
   private final IntrusionGate gate;
   private final CommandRunner runner;
   private final Ticker ticker;
 
-  RegisterReads(IntrusionPolicy policy, IntrusionGate gate, CommandRunner runner, Ticker ticker) {
+  RegisterReads(
+      Supplier<IntrusionPolicy> policy, IntrusionGate gate, CommandRunner runner, Ticker ticker) {
     this.policy = policy;
     this.gate = gate;
     this.runner = runner;
@@ -39,7 +41,7 @@ final class RegisterReads {
       return CompletableFuture.completedFuture(List.of());
     }
     int ap = target.getAsInt();
-    Intrusion read = policy.classifyHmp("info registers", OptionalInt.of(ap));
+    Intrusion read = policy.get().classifyHmp("info registers", OptionalInt.of(ap));
     return gate.pass(
             w,
             read,
@@ -61,7 +63,7 @@ final class RegisterReads {
   /** An operator's HMP command: run only if the policy allows it now. */
   CompletableFuture<HmpResult> operatorHmp(
       QmpConnection c, VmWatch w, String commandLine, OptionalInt cpuIndex) {
-    Intrusion intrusion = policy.classifyHmp(commandLine, cpuIndex);
+    Intrusion intrusion = policy.get().classifyHmp(commandLine, cpuIndex);
     return gate.pass(
             w,
             intrusion,

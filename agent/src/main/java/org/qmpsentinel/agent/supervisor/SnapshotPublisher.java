@@ -61,6 +61,7 @@ final class SnapshotPublisher {
         w.activeHangs(),
         w.baselineQuality(),
         s.eventsDropped,
-        Instant.now());
+        Instant.now(),
+        List.copyOf(s.registers.values()));
   }
 }

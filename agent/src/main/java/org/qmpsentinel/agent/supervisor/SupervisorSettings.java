@@ -14,6 +14,7 @@ import org.qmpsentinel.qmp.Backoff;
  * @param commandTimeout per-command timeout; repeated timeouts mean MONITOR_UNRESPONSIVE
  * @param cpusRefresh how often query-cpus-fast is re-read besides on connect and RESET
  * @param kvmStats use query-stats (vcpu, kvm) where QEMU supports it
+ * @param registers the register sampler
  */
 public record SupervisorSettings(
     Duration pollInterval,
@@ -23,7 +24,30 @@ public record SupervisorSettings(
     Duration cpusRefresh,
     boolean kvmStats,
     Backoff backoff,
-    DetectorSettings detector) {
+    DetectorSettings detector,
+    RegisterSettings registers) {
+
+  /** Settings with the default register sampler. */
+  public SupervisorSettings(
+      Duration pollInterval,
+      Duration steadyPollInterval,
+      double jitter,
+      Duration commandTimeout,
+      Duration cpusRefresh,
+      boolean kvmStats,
+      Backoff backoff,
+      DetectorSettings detector) {
+    this(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        RegisterSettings.defaults());
+  }
 
   public static SupervisorSettings defaults() {
     return new SupervisorSettings(
@@ -46,6 +70,20 @@ public record SupervisorSettings(
         cpusRefresh,
         kvmStats,
         backoff,
-        d);
+        d,
+        registers);
+  }
+
+  public SupervisorSettings withRegisters(RegisterSettings r) {
+    return new SupervisorSettings(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        r);
   }
 }

@@ -1,8 +1,11 @@
 package org.qmpsentinel.agent.supervisor;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.VmWatch;
 import org.qmpsentinel.qmp.QmpConnection;
 import org.qmpsentinel.qmp.QmpEndpoint;
@@ -34,6 +37,12 @@ final class VmState {
   long eventsDropped;
   boolean closed;
 
+  /** The intrusion policy of the QEMU version identification found (7.x's until then). */
+  IntrusionPolicy policy = IntrusionPolicy.qemu72();
+
+  /** The latest register sample of each vCPU the sampler read. */
+  final Map<Integer, VmSnapshot.RegisterSample> registers = new TreeMap<>();
+
   VmState(String key, DiscoveredVm vm, VmWatch watch) {
     this.watch = watch;
     this.key = key;
@@ -49,6 +58,7 @@ final class VmState {
     uuid = id.uuid();
     running = id.status().running();
     runState = id.status().rawStatus();
+    policy = IntrusionPolicy.forQemu(id.qemuVersion());
   }
 
   boolean kvmStats() {

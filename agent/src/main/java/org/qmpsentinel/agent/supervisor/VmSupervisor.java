@@ -2,6 +2,7 @@ package org.qmpsentinel.agent.supervisor;
 
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.hang.IntrusionPolicy;
@@ -19,15 +20,16 @@ import org.qmpsentinel.qmp.QmpSupervisor;
  *
  * <p>The jobs: {@link MonitorSession} (connections, {@link Identification}, events), {@link
  * PollLoop} ({@link Poller} at the {@link PollCadence} the phase needs, {@link VcpuSampler}),
- * {@link IntrusionGate} for every kicking or synchronizing command ({@link RegisterReads}), {@link
- * Reporter} for what goes downstream and {@link SnapshotPublisher} for what other threads may read.
- * This class wires them and is the VM's public face.
+ * {@link IntrusionGate} for every kicking or synchronizing command ({@link RegisterReads}, {@link
+ * RegisterSampler}), {@link Reporter} for what goes downstream and {@link SnapshotPublisher} for
+ * what other threads may read. This class wires them and is the VM's public face.
  */
 public final class VmSupervisor implements AutoCloseable {
   private final SerialExecutor executor;
   private final VmState state;
   private final SnapshotPublisher publisher;
   private final RegisterReads registers;
+  private final RegisterSampler sampler;
   private final PollLoop polls;
   private final SupervisorListener listener;
   private final QmpSupervisor connection;
@@ -57,8 +59,21 @@ public final class VmSupervisor implements AutoCloseable {
     reporter.runActionsWith(runner);
     IntrusionGate gate =
         new IntrusionGate((cmd, d) -> listener.onIntrusionDecision(publisher.latest(), cmd, d));
-    IntrusionPolicy policy = IntrusionPolicy.qemu72();
+    // The QEMU version's policy, once identification has read it from the greeting.
+    Supplier<IntrusionPolicy> policy = () -> state.policy;
     this.registers = new RegisterReads(policy, gate, runner, runtime.ticker());
+    this.sampler =
+        new RegisterSampler(
+            state,
+            executor,
+            runtime.scheduler(),
+            runtime.ticker(),
+            gate,
+            runner,
+            reporter,
+            publisher,
+            settings.registers(),
+            settings.jitter());
     this.polls =
         new PollLoop(
             state,
@@ -86,6 +101,7 @@ public final class VmSupervisor implements AutoCloseable {
             runner,
             reporter,
             polls,
+            sampler,
             listener,
             publisher);
     this.connection =
@@ -112,6 +128,7 @@ public final class VmSupervisor implements AutoCloseable {
                   }
                 });
     executor.execute(polls::scheduleNextTick);
+    executor.execute(sampler::scheduleNextTick);
   }
 
   /**
@@ -179,6 +196,7 @@ public final class VmSupervisor implements AutoCloseable {
           state.closed = true;
           publisher.close();
           polls.cancelTick();
+          sampler.cancelTick();
           listener.onVanished(state.key);
         });
     connection.close();

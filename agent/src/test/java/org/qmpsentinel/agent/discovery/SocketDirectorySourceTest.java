@@ -149,4 +149,42 @@ class SocketDirectorySourceTest {
                 .count())
         .isZero();
   }
+
+  @Test
+  void anUnchangedDirectoryIsNotListedAgainUntilTheFullRescan() throws Exception {
+    Path dir = tmp.resolve("qmp");
+    Path socket = Sockets.chown(sockets.listen(dir.resolve("late.qmp")), 4242, 4243);
+    // The directory's times are settled once the clock is past them by more than a tick.
+    long[] now = {System.currentTimeMillis() + 2 * DirectoryStamp.SETTLE_MILLIS};
+    SocketDirectorySource source =
+        new SocketDirectorySource(dir + "/*.qmp", policy(List.of("4242")), () -> now[0]);
+    Sockets.chown(socket, 4244, 4243); // an owner not listed: refused
+    assertThat(source.scan()).isEmpty();
+
+    // A chown changes the socket, not its directory: the listing still holds...
+    Sockets.chown(socket, 4242, 4243);
+    now[0] += 1_000;
+    assertThat(source.scan()).isEmpty();
+
+    // ...until the full rescan, which sees the new owner.
+    now[0] += SocketDirectorySource.FULL_RESCAN_MILLIS;
+    assertThat(endpoints(source.scan())).containsExactly("late=unix:" + socket);
+  }
+
+  @Test
+  void aSocketAddedToASettledDirectoryIsFoundByTheNextScan() throws Exception {
+    Path dir = tmp.resolve("qmp");
+    sockets.listen(dir.resolve("one.qmp"));
+    long[] now = {System.currentTimeMillis() + 2 * DirectoryStamp.SETTLE_MILLIS};
+    SocketDirectorySource source =
+        new SocketDirectorySource(dir + "/*.qmp", policy(DEFAULT_OWNERS), () -> now[0]);
+    assertThat(source.scan()).hasSize(1);
+
+    sockets.listen(dir.resolve("two.qmp"));
+    now[0] += 1_000;
+
+    assertThat(endpoints(source.scan()))
+        .containsExactlyInAnyOrder(
+            "one=unix:" + dir.resolve("one.qmp"), "two=unix:" + dir.resolve("two.qmp"));
+  }
 }

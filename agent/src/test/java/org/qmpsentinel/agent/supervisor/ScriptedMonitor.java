@@ -50,6 +50,13 @@ final class ScriptedMonitor implements AutoCloseable {
     return c;
   }
 
+  /** Takes the next command the agent sent, whatever it is. */
+  JsonNode next() throws Exception {
+    JsonNode c = commands.poll(10, TimeUnit.SECONDS);
+    assertThat(c).as("the agent's next command").isNotNull();
+    return c;
+  }
+
   /** Answers the five identification commands, in whatever order they come. */
   void identify(boolean running) throws Exception {
     for (int i = 0; i < 5; i++) {

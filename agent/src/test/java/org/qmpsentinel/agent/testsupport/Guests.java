@@ -8,10 +8,19 @@ import java.nio.file.Path;
 public final class Guests {
   private Guests() {}
 
-  public static synchronized Path stuckBspRom() throws IOException {
+  public static Path stuckBspRom() throws IOException {
+    return rom("stuck-bsp");
+  }
+
+  /** OVMF's WaitApWakeup end state: APs woken and halted, the BSP spinning on a flag. */
+  public static Path ovmfStallRom() throws IOException {
+    return rom("ovmf-stall");
+  }
+
+  private static synchronized Path rom(String name) throws IOException {
     Path repo = Path.of(System.getProperty("qmpsentinel.repo", ".."));
-    Path source = repo.resolve("deploy/guests/stuck-bsp.asm");
-    Path rom = Path.of("target/test-guests/stuck-bsp.rom").toAbsolutePath();
+    Path source = repo.resolve("deploy/guests/" + name + ".asm");
+    Path rom = Path.of("target/test-guests/" + name + ".rom").toAbsolutePath();
     if (Files.exists(rom)
         && Files.getLastModifiedTime(rom).compareTo(Files.getLastModifiedTime(source)) >= 0) {
       return rom;

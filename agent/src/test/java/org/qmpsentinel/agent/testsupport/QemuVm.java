@@ -39,6 +39,12 @@ public final class QemuVm implements AutoCloseable {
 
   public static QemuVm start(String name, int smp, Path socketDir, List<String> extra)
       throws IOException {
+    return start(name, smp, socketDir, kvmUsable() ? "kvm" : "tcg", extra);
+  }
+
+  /** As {@link #start(String, int, Path, List)} with the accelerator chosen by the caller. */
+  public static QemuVm start(String name, int smp, Path socketDir, String accel, List<String> extra)
+      throws IOException {
     Files.createDirectories(socketDir);
     Path socket = socketDir.resolve(name + ".qmp");
     List<String> args = new ArrayList<>(List.of("-name", name, "-smp", Integer.toString(smp)));
@@ -46,10 +52,7 @@ public final class QemuVm implements AutoCloseable {
     try {
       Process p =
           TestQemu.start(
-              kvmUsable() ? "kvm" : "tcg",
-              socket,
-              socketDir.resolve(name + ".log"),
-              args.toArray(String[]::new));
+              accel, socket, socketDir.resolve(name + ".log"), args.toArray(String[]::new));
       return new QemuVm(name, socket, p);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class WebhookReceiver implements AutoCloseable {
   /** One request as received. */
-  public record Request(String path, String authorization, String body, int answered) {}
+  public record Request(
+      String path, String authorization, String body, int answered, long receivedNanos) {}
 
   private final HttpServer server;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private volatile int status = 200;
 
   public WebhookReceiver() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -28,17 +30,24 @@ public final class WebhookReceiver implements AutoCloseable {
         exchange -> {
           String body =
               new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-          int status = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : 200;
+          long at = System.nanoTime();
+          int answer = failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? 500 : status;
           requests.add(
               new Request(
                   exchange.getRequestURI().getPath(),
                   exchange.getRequestHeaders().getFirst("Authorization"),
                   body,
-                  status));
-          exchange.sendResponseHeaders(status, -1);
+                  answer,
+                  at));
+          exchange.sendResponseHeaders(answer, -1);
           exchange.close();
         });
     server.start();
+  }
+
+  /** What every request is answered with from now on (after any {@link #failNext} ones). */
+  public void answerWith(int status) {
+    this.status = status;
   }
 
   public void failNext(int n) {
@@ -54,7 +63,7 @@ public final class WebhookReceiver implements AutoCloseable {
   }
 
   public List<Request> accepted() {
-    return requests.stream().filter(r -> r.answered() == 200).toList();
+    return requests.stream().filter(r -> r.answered() / 100 == 2).toList();
   }
 
   @Override

@@ -3,6 +3,7 @@ package org.qmpsentinel.hang.internal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.BaselineQuality;
 import org.qmpsentinel.hang.DetectorSettings;
@@ -22,6 +23,7 @@ import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
 import org.qmpsentinel.hang.internal.detect.ApStuckInResetDetector;
+import org.qmpsentinel.hang.internal.detect.FirmwareStallDetector;
 import org.qmpsentinel.hang.internal.detect.HangTracker;
 import org.qmpsentinel.hang.internal.detect.MonitorUnresponsiveDetector;
 import org.qmpsentinel.hang.internal.detect.PhaseTracker;
@@ -30,7 +32,7 @@ import org.qmpsentinel.hang.internal.detect.VcpuLedger;
 import org.qmpsentinel.hang.internal.policy.AdmissionControl;
 
 /**
- * Routes observations to the ledger, the phase tracker and the three detectors, and admissions to
+ * Routes observations to the ledger, the phase tracker and the four detectors, and admissions to
  * {@link AdmissionControl}. Methods are synchronized: the agent drives it from one per-VM serial
  * executor, but an allowed command's release may still arrive from a QMP callback thread.
  */
@@ -43,6 +45,8 @@ public final class DefaultVmWatch implements VmWatch {
   private final HangTracker apTracker;
   private final HangTracker monitorTracker;
   private final HangTracker pauseTracker;
+  private final HangTracker firmwareTracker;
+  private final FirmwareStallDetector firmware;
   private final ApStuckInResetDetector apStuck;
   private final MonitorUnresponsiveDetector monitor;
   private final UnexpectedPauseDetector pause;
@@ -59,6 +63,9 @@ public final class DefaultVmWatch implements VmWatch {
     this.apTracker = new HangTracker(vm, HangKind.AP_STUCK_IN_RESET, ticker);
     this.monitorTracker = new HangTracker(vm, HangKind.MONITOR_UNRESPONSIVE, ticker);
     this.pauseTracker = new HangTracker(vm, HangKind.UNEXPECTED_PAUSE, ticker);
+    this.firmwareTracker = new HangTracker(vm, HangKind.BOOT_STALLED_IN_FIRMWARE, ticker);
+    this.firmware =
+        new FirmwareStallDetector(settings.firmwareStallAfter(), ticker, ledger, firmwareTracker);
     this.apStuck = new ApStuckInResetDetector(settings, ticker, ledger, apTracker);
     this.monitor =
         new MonitorUnresponsiveDetector(settings.monitorTimeoutsToSuspect(), monitorTracker);
@@ -93,12 +100,15 @@ public final class DefaultVmWatch implements VmWatch {
       }
       if (recorded == VcpuLedger.Recorded.NEW_PROCESS) {
         apStuck.resolveFor("the QEMU process was replaced").ifPresent(events::add);
+        firmware.newBoot("the QEMU process was replaced").ifPresent(events::add);
         phase.reset();
       }
       phase.onPoll(p.atNanos(), ledger);
       events.addAll(apStuck.onPoll(p.atNanos(), running));
+      events.addAll(firmware.onPoll(p.atNanos(), running));
     } else if (observation instanceof Registers r) {
       events.addAll(apStuck.onRegisters(r.cpuIndex(), r.registers()));
+      events.addAll(firmware.onRegisters(r.cpuIndex(), r.registers()));
     } else if (observation instanceof CommandOutcome o) {
       events.addAll(monitor.onOutcome(o, ticker.wallTime()));
     }
@@ -109,12 +119,14 @@ public final class DefaultVmWatch implements VmWatch {
     switch (l.event()) {
       case RESET -> {
         apStuck.resolveFor("the VM was reset").ifPresent(events::add);
+        firmware.newBoot("the VM was reset").ifPresent(events::add);
         ledger.reset(l.atNanos());
         phase.reset();
       }
       case SHUTDOWN -> {
         running = false;
         apStuck.resolveFor("the VM shut down").ifPresent(events::add);
+        firmware.resolve("the VM shut down").ifPresent(events::add);
       }
       case STOP -> running = false;
       case RESUME -> {
@@ -156,7 +168,18 @@ public final class DefaultVmWatch implements VmWatch {
     apTracker.current().ifPresent(active::add);
     monitorTracker.current().ifPresent(active::add);
     pauseTracker.current().ifPresent(active::add);
+    firmwareTracker.current().ifPresent(active::add);
     return active;
+  }
+
+  @Override
+  public synchronized boolean wantsCounters() {
+    return firmware.wantsCounters();
+  }
+
+  @Override
+  public synchronized Set<Integer> startingVcpus() {
+    return ledger.startingVcpus();
   }
 
   @Override
@@ -177,6 +200,11 @@ public final class DefaultVmWatch implements VmWatch {
   @Override
   public synchronized IntrusionDecision requestIntrusion(Intrusion intrusion) {
     return admission.decide(
-        intrusion, phase(), fixedQemu, apStuck.confirmationTarget(), ledger.awaitingBaseline());
+        intrusion,
+        phase(),
+        fixedQemu,
+        apStuck.confirmationTarget(),
+        ledger.awaitingBaseline(),
+        ledger.startingVcpus());
   }
 }

@@ -5,8 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.unix.Errors;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -163,7 +165,28 @@ public final class DefaultQmpClient implements QmpClient {
   /** The real reason, wrapped so that callers can tell a failed connect from a lost connection. */
   private static QmpConnectException connectFailed(QmpEndpoint endpoint, Throwable cause) {
     return new QmpConnectException(
-        "cannot connect to " + endpoint + ": " + cause.getMessage(), cause);
+        "cannot connect to " + endpoint + ": " + cause.getMessage(),
+        cause,
+        cause instanceof QmpTimeoutException || backlogFull(cause));
+  }
+
+  /**
+   * A unix socket's connect() fails with EAGAIN when the listener's backlog is full: the process
+   * behind it exists but does not accept (e.g. QEMU stopped with SIGSTOP, or its main loop stuck).
+   * Found by the agent's KillRestartIT: after the first connection timed out waiting for a
+   * greeting, every later attempt failed this way at once, and the monitor was never reported
+   * unresponsive.
+   */
+  private static boolean backlogFull(Throwable cause) {
+    if (cause instanceof Errors.NativeIoException e) {
+      return e.expectedErr() == Errors.ERRNO_EAGAIN_NEGATIVE;
+    }
+    // connect() failures are Netty's package-private NativeConnectException, whose errno shows
+    // only in its message: "connect(..) failed with error(-11): Resource temporarily unavailable".
+    String message = cause.getMessage();
+    return cause instanceof ConnectException
+        && message != null
+        && message.contains("error(" + Errors.ERRNO_EAGAIN_NEGATIVE + ")");
   }
 
   @Override

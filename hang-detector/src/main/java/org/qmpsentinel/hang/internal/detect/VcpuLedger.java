@@ -79,8 +79,11 @@ public final class VcpuLedger {
     NEW_PROCESS
   }
 
-  /** One vCPU's reference point; {@code exits} is -1 for a schedstat baseline. */
-  private record Baseline(long exits, OptionalLong cpuNanos) {}
+  /**
+   * One vCPU's reference point; {@code exits} is -1 for a schedstat baseline; {@code kvm} holds the
+   * counters at the baseline (empty: all zero, or a schedstat baseline).
+   */
+  private record Baseline(long exits, OptionalLong cpuNanos, Map<String, Long> kvm) {}
 
   private final Duration grace;
 
@@ -112,6 +115,9 @@ public final class VcpuLedger {
   private final Set<Integer> proven = new TreeSet<>();
   private final Set<Integer> ranByRegisters = new TreeSet<>();
   private int bsp = -1;
+
+  /** vCPUs outside the boot's baseline (hot-plugged, re-threaded) seen running: index → thread. */
+  private final Map<Integer, Long> lateRan = new HashMap<>();
 
   public VcpuLedger(Duration baselineGrace) {
     this.grace = baselineGrace;
@@ -195,7 +201,41 @@ public final class VcpuLedger {
     if (quality == BaselineQuality.PENDING) {
       establishBaseline(poll);
     }
+    for (VcpuSample s : poll.vcpus()) {
+      if (!baselines.containsKey(s.cpuIndex()) && ranSinceCreation(s)) {
+        lateRan.put(s.cpuIndex(), s.threadId());
+      }
+    }
     return outcome;
+  }
+
+  /**
+   * Counters are cumulative since the vCPU thread was created: any exit or real CPU time is a run.
+   */
+  private static boolean ranSinceCreation(VcpuSample s) {
+    return s.kvm().map(k -> k.get("exits") > 0).orElse(false)
+        || s.cpuTimeNanos().orElse(0) >= RAN_CPU_NANOS;
+  }
+
+  /**
+   * vCPUs of the latest poll that are not part of the boot (hot-plugged after the baseline, or
+   * re-threaded) and have not been seen running since their thread was created: they may be waiting
+   * for INIT/SIPI, so they are in STARTUP whatever the VM's phase is. Empty while the boot awaits
+   * its baseline (the whole VM is in STARTUP then).
+   */
+  public Set<Integer> startingVcpus() {
+    if (quality == BaselineQuality.PENDING) {
+      return Set.of();
+    }
+    Set<Integer> starting = new TreeSet<>();
+    for (VcpuSample s : latest.values()) {
+      Long ranThread = lateRan.get(s.cpuIndex());
+      if (!baselines.containsKey(s.cpuIndex())
+          && (ranThread == null || ranThread != s.threadId())) {
+        starting.add(s.cpuIndex());
+      }
+    }
+    return starting;
   }
 
   private void establishBaseline(VcpuPoll poll) {
@@ -204,7 +244,7 @@ public final class VcpuLedger {
     }
     if (resetAtNanos == Long.MIN_VALUE) {
       for (VcpuSample s : poll.vcpus()) {
-        baselines.put(s.cpuIndex(), new Baseline(0, OptionalLong.of(0)));
+        baselines.put(s.cpuIndex(), new Baseline(0, OptionalLong.of(0), Map.of()));
         proven.add(s.cpuIndex());
       }
       quality = BaselineQuality.ABSOLUTE;
@@ -212,7 +252,10 @@ public final class VcpuLedger {
       bootSource = Source.KVM;
       for (VcpuSample s : poll.vcpus()) {
         long exits = exits(s);
-        baselines.put(s.cpuIndex(), new Baseline(exits, s.cpuTimeNanos()));
+        baselines.put(
+            s.cpuIndex(),
+            new Baseline(
+                exits, s.cpuTimeNanos(), s.kvm().map(KvmCounters::values).orElse(Map.of())));
         VcpuSample before = beforeResetKvm.get(s.cpuIndex());
         if (before != null && before.threadId() == s.threadId() && exits(before) == exits) {
           proven.add(s.cpuIndex());
@@ -222,7 +265,7 @@ public final class VcpuLedger {
     } else if (!kvmSeen) {
       bootSource = Source.SCHEDSTAT;
       for (VcpuSample s : poll.vcpus()) {
-        baselines.put(s.cpuIndex(), new Baseline(-1, s.cpuTimeNanos()));
+        baselines.put(s.cpuIndex(), new Baseline(-1, s.cpuTimeNanos(), Map.of()));
         VcpuSample before = beforeReset.get(s.cpuIndex());
         if (before != null
             && before.threadId() == s.threadId()
@@ -349,6 +392,19 @@ public final class VcpuLedger {
       return -1;
     }
     return exits(s) - b.exits();
+  }
+
+  /**
+   * A KVM counter's change since the boot's baseline, as of the boot's latest poll with counters;
+   * -1 when unknown (no counters in this boot yet, a schedstat boot, or not a vCPU of the boot).
+   */
+  public long kvmSinceBoot(int cpu, String counter) {
+    VcpuSample s = lastKvm.get(cpu);
+    Baseline b = baselines.get(cpu);
+    if (s == null || b == null || b.exits() < 0 || s.kvm().isEmpty()) {
+      return -1;
+    }
+    return s.kvm().get().get(counter) - b.kvm().getOrDefault(counter, 0L);
   }
 
   /** Thread CPU nanoseconds since the boot's baseline; -1 when unreadable. */

@@ -32,10 +32,10 @@ public final class InfoRegistersParser {
       String line = raw.strip();
       Matcher header = CPU_HEADER.matcher(line);
       if (header.matches()) {
-        if (current != null && current.seen) {
+        if (current != null && current.keep()) {
           result.put(current.cpu, current.build());
         }
-        current = new Builder(Integer.parseInt(header.group(1)));
+        current = new Builder(cpuIndex(header.group(1)));
         continue;
       }
       if (current == null) {
@@ -43,10 +43,23 @@ public final class InfoRegistersParser {
       }
       current.accept(line);
     }
-    if (current != null && current.seen) {
+    if (current != null && current.keep()) {
       result.put(current.cpu, current.build());
     }
     return result;
+  }
+
+  /**
+   * The index of a {@code CPU#n} header, or -1 when it is no int (found by InfoRegistersFuzzTest:
+   * {@code CPU#99999999999} threw). The section is then read and dropped: its fields must not be
+   * credited to the CPU before it.
+   */
+  private static int cpuIndex(String digits) {
+    try {
+      return Integer.parseInt(digits);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static final class Builder {
@@ -59,6 +72,8 @@ public final class InfoRegistersParser {
     boolean halted;
     boolean smm;
     long cr0 = -1;
+    long cr3 = -1;
+    long cr4 = -1;
     long efer = -1;
     boolean cs64;
 
@@ -66,14 +81,24 @@ public final class InfoRegistersParser {
       this.cpu = cpu;
     }
 
+    boolean keep() {
+      return seen && cpu >= 0;
+    }
+
     void accept(String line) {
       Matcher segment = SEGMENT.matcher(line);
       if (segment.find()) {
         if (segment.group(1).equals("CS")) {
-          cs = (int) hex(segment.group(2));
-          csBase = hex(segment.group(3));
-          cs64 = line.contains("CS64");
-          seen = true;
+          try {
+            long selector = hex(segment.group(2));
+            long base = hex(segment.group(3));
+            cs = (int) selector;
+            csBase = base;
+            cs64 = line.contains("CS64");
+            seen = true;
+          } catch (NumberFormatException e) {
+            // wider than 64 bits (found by InfoRegistersFuzzTest): no CS from this line
+          }
         }
         return;
       }
@@ -95,6 +120,8 @@ public final class InfoRegistersParser {
           case "HLT" -> halted = value != 0;
           case "SMM" -> smm = value != 0;
           case "CR0" -> cr0 = value;
+          case "CR3" -> cr3 = value;
+          case "CR4" -> cr4 = value;
           case "EFER" -> efer = value;
           default -> {}
         }
@@ -110,7 +137,7 @@ public final class InfoRegistersParser {
       } else {
         mode = CpuMode.UNKNOWN;
       }
-      return new X86Registers(cpu, ip, cs, csBase, eflags, halted, smm, mode);
+      return new X86Registers(cpu, ip, cs, csBase, eflags, halted, smm, mode, cr0, cr3, cr4);
     }
 
     private static long hex(String s) {

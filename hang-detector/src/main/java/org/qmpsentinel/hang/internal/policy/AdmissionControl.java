@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import org.qmpsentinel.hang.Intrusion;
 import org.qmpsentinel.hang.IntrusionDecision;
@@ -15,8 +16,8 @@ import org.qmpsentinel.hang.Phase;
  * Per-VM admission of classified commands: the phase rules, one synchronizing command at a time,
  * and the rate limits. Decision codes (bounded, used as metric labels): allowed — {@code
  * non_intrusive}, {@code kick}, {@code baseline}, {@code bsp_only}, {@code confirmation_read},
- * {@code steady}, {@code fixed_qemu}; denied — {@code startup_ap_sync}, {@code rate_limited},
- * {@code busy}.
+ * {@code steady}, {@code fixed_qemu}; denied — {@code startup_ap_sync} (also in STEADY for a vCPU
+ * that appeared after boot and has not run yet), {@code rate_limited}, {@code busy}.
  *
  * <p>{@code baseline}: while the boot awaits its baseline, a read of the per-vCPU stats ({@code
  * query-stats}, HMP {@code info stats vcpu}) is admitted whatever the kick rate limit says — it
@@ -47,7 +48,8 @@ public final class AdmissionControl {
       Phase phase,
       boolean fixedQemu,
       OptionalInt confirmationTarget,
-      boolean baselinePending) {
+      boolean baselinePending,
+      Set<Integer> startingVcpus) {
     long now = clock.getAsLong();
     IntrusionLevel level = intrusion.level();
     if (level == IntrusionLevel.NON_INTRUSIVE) {
@@ -71,6 +73,16 @@ public final class AdmissionControl {
       return IntrusionDecision.allow("kick", intrusion.why(), () -> {});
     }
     String code;
+    if (phase == Phase.STEADY && !fixedQemu && touchesStarting(intrusion, startingVcpus)) {
+      // A hot-plugged vCPU is in STARTUP until it has run: the guest may be between its INIT and
+      // SIPI, exactly what a boot's AP is.
+      return IntrusionDecision.deny(
+          "startup_ap_sync",
+          "'"
+              + intrusion.command()
+              + "' would synchronize a vCPU that appeared after boot and has not run yet "
+              + startingVcpus);
+    }
     if (phase == Phase.STEADY) {
       code = "steady";
     } else if (fixedQemu) {
@@ -117,6 +129,16 @@ public final class AdmissionControl {
             }
           }
         });
+  }
+
+  private static boolean touchesStarting(Intrusion intrusion, Set<Integer> starting) {
+    if (starting.isEmpty()) {
+      return false;
+    }
+    if (intrusion.level() == IntrusionLevel.SYNCS_ALL_VCPUS || intrusion.vcpu().isEmpty()) {
+      return true;
+    }
+    return starting.contains(intrusion.vcpu().getAsInt());
   }
 
   private static boolean readsVcpuStats(Intrusion intrusion) {

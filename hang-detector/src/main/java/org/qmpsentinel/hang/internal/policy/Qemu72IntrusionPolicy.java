@@ -16,10 +16,12 @@ import org.qmpsentinel.hang.IntrusionLevel;
 import org.qmpsentinel.hang.IntrusionPolicy;
 
 /**
- * How QEMU 7.2 (x86, KVM) disturbs vCPUs for each monitor command. "Synchronize" means {@code
- * cpu_synchronize_state()}: KVM_GET_* now and, because the state is then marked dirty, KVM_SET_*
- * (with {@code kvm_put_vcpu_events()}) before the vCPU re-enters the guest — the write-back that
- * loses a latched INIT on SMM-capable hosts. Paths below are in QEMU's source tree.
+ * How QEMU 7.2 (x86, KVM) disturbs vCPUs for each monitor command; chosen for 7.0 to 7.2 (only
+ * 7.2's source, Debian's 1:7.2+dfsg-7, was read; 7.0 has no {@code query-stats}, which QMP then
+ * rejects, so its entry never matters there). "Synchronize" means {@code cpu_synchronize_state()}:
+ * KVM_GET_* now and, because the state is then marked dirty, KVM_SET_* (with {@code
+ * kvm_put_vcpu_events()}) before the vCPU re-enters the guest — the write-back that loses a latched
+ * INIT on SMM-capable hosts. Paths below are in QEMU's source tree.
  *
  * <p>Anything this table does not know is treated as {@link IntrusionLevel#SYNCS_ALL_VCPUS}: a new
  * or unknown command is never assumed harmless.
@@ -125,6 +127,11 @@ public final class Qemu72IntrusionPolicy implements IntrusionPolicy {
           "quit",
           "system_powerdown",
           "system_wakeup");
+
+  @Override
+  public String name() {
+    return "qemu-7.x";
+  }
 
   @Override
   public Intrusion classifyQmp(String command, Map<String, Object> arguments) {
@@ -271,7 +278,7 @@ public final class Qemu72IntrusionPolicy implements IntrusionPolicy {
     return new Intrusion(display, level, OptionalInt.empty(), why);
   }
 
-  private static OptionalInt cpuIndex(Map<String, Object> arguments) {
+  static OptionalInt cpuIndex(Map<String, Object> arguments) {
     Object value = arguments.get("cpu-index");
     if (value instanceof Number n) {
       return OptionalInt.of(n.intValue());
