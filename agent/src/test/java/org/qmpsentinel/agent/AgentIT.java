@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.testsupport.QemuVm;
 import org.qmpsentinel.agent.testsupport.WebhookReceiver;
@@ -29,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * stuck-signature guest (and silence about healthy ones), webhook delivery through an outage, and
  * the policy-gated HMP endpoint.
  */
+@Tag("qemu") // run on every QEMU build: agent/pom.xml, execution qemu10
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AgentIT {
   private static final JsonMapper JSON = JsonMapper.shared();
