@@ -1,11 +1,10 @@
 # Docker engine and the local base image, for the container tests and images. Source it after
 # common.sh. No registry is reachable from the test machines, so the base image is a debootstrap'ed
-# Debian 12 rootfs imported with `docker import`, from the mirror in the machine's own apt config.
+# Debian rootfs (12, or 13 for the QEMU 10 fixture) imported with `docker import`, from the mirror in
+# the machine's own apt config.
 # Runs as root or as a user with sudo: every privileged step (the engine, $QS_CACHE, debootstrap)
 # goes through as_root, and the docker CLI through qs_docker.
 # shellcheck shell=bash
-
-QS_BASE_IMAGE=qmp-sentinel/debian:bookworm
 
 # qs_docker ARGS...: the docker CLI, through as_root unless this user can use the engine itself
 # (root, a member of the socket's group, or a DOCKER_HOST of its own).
@@ -41,36 +40,42 @@ debian_mirror() {
   echo "$m"
 }
 
-# ensure_base_image: imports a minimal Debian 12 rootfs as $QS_BASE_IMAGE once (cached by mirror).
+# ensure_base_image [SUITE]: imports a minimal Debian rootfs of SUITE (default bookworm, the
+# machine's own release) as qmp-sentinel/debian:SUITE once (cached by suite and mirror). A newer
+# suite (trixie, for the QEMU 10 fixture) comes from the same mirror.
 ensure_base_image() {
+  local suite=${1:-bookworm}
+  local image="qmp-sentinel/debian:$suite"
   ensure_dockerd
   local mirror key
   mirror=$(debian_mirror)
-  key=$(echo "bookworm minbase $mirror v1" | sha256sum | cut -c1-12)
-  if [[ $(qs_docker image inspect -f '{{ index .Config.Labels "qmp-sentinel.key" }}' "$QS_BASE_IMAGE" 2>/dev/null) == "$key" ]]; then
+  key=$(echo "$suite minbase $mirror v1" | sha256sum | cut -c1-12)
+  if [[ $(qs_docker image inspect -f '{{ index .Config.Labels "qmp-sentinel.key" }}' "$image" 2>/dev/null) == "$key" ]]; then
     return 0
   fi
   need_packages debootstrap
   local root="$QS_CACHE/rootfs-$key"
   if [[ ! -f $root/.complete ]]; then
-    log "debootstrap bookworm (minbase) from the machine's mirror into $root"
+    log "debootstrap $suite (minbase) from the machine's mirror into $root"
     as_root rm -rf "$root"
     as_root mkdir -p "$QS_CACHE"
-    as_root_logged "$QS_CACHE/debootstrap.log" debootstrap --variant=minbase bookworm "$root" "$mirror" ||
-      die "debootstrap failed; see $QS_CACHE/debootstrap.log"
-    printf 'deb %s bookworm main\n' "$mirror" | as_root tee "$root/etc/apt/sources.list" >/dev/null
+    as_root_logged "$QS_CACHE/debootstrap-$suite.log" debootstrap --variant=minbase "$suite" "$root" "$mirror" ||
+      die "debootstrap failed; see $QS_CACHE/debootstrap-$suite.log"
+    printf 'deb %s %s main\n' "$mirror" "$suite" | as_root tee "$root/etc/apt/sources.list" >/dev/null
     as_root rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
     as_root touch "$root/.complete"
   fi
-  log "importing $QS_BASE_IMAGE"
+  log "importing $image"
   as_root tar -C "$root" --exclude=./.complete -c . |
-    qs_docker import --change "LABEL qmp-sentinel.key=$key" --change 'CMD ["/bin/bash"]' - "$QS_BASE_IMAGE" >/dev/null
+    qs_docker import --change "LABEL qmp-sentinel.key=$key" --change 'CMD ["/bin/bash"]' - "$image" >/dev/null
 }
 
-# debian_apt_sources: the machine's Debian apt entries (suites bookworm and bookworm-*, so
+# debian_apt_sources [SUITE]: the machine's Debian apt entries (suites bookworm and bookworm-*, so
 # third-party repositories stay out) as one-line "deb" and "deb-src" lines, for image builds that
-# must see exactly the package versions the machine sees.
+# must see exactly the package versions the machine sees. With SUITE (e.g. trixie), the same
+# mirrors and components with bookworm renamed to SUITE (bookworm-updates → SUITE-updates, …).
 debian_apt_sources() {
+  local suite=${1:-bookworm}
   local f deb822=() oneline=()
   for f in /etc/apt/sources.list.d/*.sources; do [[ -f $f ]] && deb822+=("$f"); done
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [[ -f $f ]] && oneline+=("$f"); done
@@ -89,6 +94,6 @@ debian_apt_sources() {
       }' /dev/null "${deb822[@]}"
     # one-line files: drop "deb" and any [options].
     awk '$1 == "deb" {$1 = ""; sub(/^ *\[[^]]*\]/, ""); print}' /dev/null "${oneline[@]}"
-  } | awk '$2 ~ /^bookworm(-[a-z]+)?$/ {$1 = $1; print}' | sort -u |
+  } | awk -v suite="$suite" '$2 ~ /^bookworm(-[a-z]+)?$/ {sub(/^bookworm/, suite, $2); print}' | sort -u |
     awk '{print "deb " $0; print "deb-src " $0}'
 }

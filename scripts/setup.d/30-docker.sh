@@ -3,4 +3,4 @@
 # shellcheck shell=bash
 # shellcheck source=SCRIPTDIR/../lib/docker.sh
 source "$QS_ROOT/scripts/lib/docker.sh"
-ensure_base_image
+ensure_base_image bookworm

@@ -15,8 +15,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * Where this agent serves its Prometheus scrape, as seen from the agent itself: the web server's
- * port on its bind address (loopback when bound to every address) and the endpoint's path. Empty
- * when the scrape is served elsewhere (a separate management port) or over TLS.
+ * port on its bind address (loopback when bound to every address) and {@code /metrics}, the path
+ * the shipped scrape configuration uses (it forwards to the prometheus endpoint, so both are
+ * warmed). Empty when the scrape is served elsewhere (a separate management port) or over TLS.
  */
 final class ScrapeEndpoints {
   private ScrapeEndpoints() {}
@@ -43,7 +44,8 @@ final class ScrapeEndpoints {
       InetAddress bound = InetAddress.getByName(environment.getProperty("server.address"));
       InetAddress address = bound.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : bound;
       return Optional.of(
-          new ScrapeWarmup.Endpoint(new InetSocketAddress(address, port), contextPath + path));
+          new ScrapeWarmup.Endpoint(
+              new InetSocketAddress(address, port), contextPath + "/metrics"));
     } catch (UnknownHostException e) {
       return Optional.empty();
     }

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.testsupport.QemuVm;
 import org.qmpsentinel.agent.testsupport.WebhookReceiver;
@@ -28,6 +30,7 @@ import tools.jackson.databind.json.JsonMapper;
  * stuck-signature guest (and silence about healthy ones), webhook delivery through an outage, and
  * the policy-gated HMP endpoint.
  */
+@Tag("qemu") // run on every QEMU build: agent/pom.xml, execution qemu10
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AgentIT {
   private static final JsonMapper JSON = JsonMapper.shared();
@@ -52,6 +55,8 @@ class AgentIT {
   static void properties(DynamicPropertyRegistry registry) {
     registry.add("sentinel.discovery.socket-glob", () -> work.resolve("sock") + "/*.qmp");
     registry.add("sentinel.discovery.proc-scan", () -> "false");
+    // The host's libvirt domains (other tests', other users') are not this test's VMs.
+    registry.add("sentinel.discovery.libvirt.enabled", () -> "false");
     registry.add("sentinel.alerting.spool-dir", () -> work.resolve("spool").toString());
     registry.add("sentinel.alerting.retry-initial", () -> "200ms");
     registry.add("sentinel.alerting.webhooks[0].name", () -> "test-receiver");
@@ -59,6 +64,8 @@ class AgentIT {
     registry.add("sentinel.alerting.webhooks[0].bearer-token", () -> "hook-secret");
     registry.add("sentinel.api.hmp.enabled", () -> "true");
     registry.add("sentinel.api.hmp.token", () -> "api-secret");
+    registry.add("sentinel.proxy.enabled", () -> "true");
+    registry.add("sentinel.proxy.path", () -> work.resolve("proxy") + "/{vm}.qmp");
   }
 
   @BeforeAll
@@ -89,14 +96,24 @@ class AgentIT {
           .until(() -> acceptedStates("stuck-a").containsAll(List.of("SUSPECTED", "CONFIRMED")));
       assertThat(receiver.requests().stream().filter(r -> r.answered() == 500)).hasSize(2);
       assertThat(receiver.accepted()).allMatch(r -> "Bearer hook-secret".equals(r.authorization()));
+      // The generic webhook gets Alertmanager's webhook payload.
       JsonNode confirmed =
           receiver.accepted().stream()
               .map(r -> JSON.readTree(r.body()))
-              .filter(n -> n.path("state").asString().equals("CONFIRMED"))
+              .filter(
+                  n ->
+                      n.path("commonAnnotations").path("hang_state").asString().equals("confirmed"))
               .findFirst()
               .orElseThrow();
-      assertThat(confirmed.path("kind").asString()).isEqualTo("AP_STUCK_IN_RESET");
-      assertThat(confirmed.path("evidence").path("stuck_aps").toString()).contains("1");
+      assertThat(confirmed.path("version").asString()).isEqualTo("4");
+      assertThat(confirmed.path("status").asString()).isEqualTo("firing");
+      assertThat(confirmed.path("commonLabels").path("kind").asString())
+          .isEqualTo("ap_stuck_in_reset");
+      JsonNode page = confirmed.path("alerts").get(0);
+      assertThat(page.path("labels").path("alertname").asString()).isEqualTo("QemuVmStuckAtBoot");
+      assertThat(page.path("generatorURL").asString())
+          .isEqualTo("http://127.0.0.1:" + port + "/api/v1/vms/stuck-a");
+      assertThat(page.path("annotations").path("evidence").asString()).contains("stuck_aps");
       assertThat(
               metric(
                   "qmp_sentinel_alert_deliveries_total{outcome=\"retry\",webhook=\"test-receiver\"}"))
@@ -104,9 +121,7 @@ class AgentIT {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> metric("qmp_sentinel_alert_spool_depth") == 0);
-      assertThat(
-              metric(
-                  "qmp_sentinel_hang_confirmed{kind=\"AP_STUCK_IN_RESET\",uuid=\"\",vm=\"stuck-a\"}"))
+      assertThat(metric("qmp_sentinel_hang_confirmed{kind=\"ap_stuck_in_reset\",vm=\"stuck-a\"}"))
           .isEqualTo(1);
     }
     // Meanwhile the healthy guest, booted the same way, never raised anything.
@@ -115,6 +130,7 @@ class AgentIT {
         .atMost(Duration.ofSeconds(5))
         .until(() -> hangKinds("healthy-a").isEmpty());
     assertThat(receiver.requests()).noneMatch(r -> r.body().contains("\"vm\":\"healthy-a\""));
+    assertThat(receiver.requests()).anyMatch(r -> r.body().contains("\"vm\":\"stuck-a\""));
   }
 
   @Test
@@ -123,17 +139,44 @@ class AgentIT {
         .atMost(Duration.ofSeconds(15))
         .untilAsserted(
             () -> {
-              assertThat(metric("qmp_sentinel_vm_up{uuid=\"\",vm=\"healthy-a\"}")).isEqualTo(1);
-              assertThat(metric("qmp_sentinel_vm_running{uuid=\"\",vm=\"healthy-a\"}"))
-                  .isEqualTo(1);
-              assertThat(metric("qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"healthy-a\"}")).isEqualTo(4);
-              assertThat(
-                      metric(
-                          "qmp_sentinel_vcpu_cpu_seconds_total{uuid=\"\",vcpu=\"0\",vm=\"healthy-a\"}"))
+              assertThat(metric("qmp_sentinel_vm_up{vm=\"healthy-a\"}")).isEqualTo(1);
+              assertThat(metric("qmp_sentinel_vm_running{vm=\"healthy-a\"}")).isEqualTo(1);
+              assertThat(metric("qmp_sentinel_vm_vcpus{vm=\"healthy-a\"}")).isEqualTo(4);
+              assertThat(metric("qmp_sentinel_vcpu_cpu_seconds_total{vcpu=\"0\",vm=\"healthy-a\"}"))
                   .isGreaterThan(0);
               assertThat(prometheus())
-                  .contains("qmp_sentinel_qmp_command_seconds_count{command=\"query-status\"");
+                  .contains("qmp_sentinel_qmp_command_seconds_count{command=\"query_status\"");
             });
+  }
+
+  @Test
+  void theApiListsEachVmsProxySocketAndItsClients() throws Exception {
+    Path socket = work.resolve("proxy").resolve("healthy-a.qmp");
+    await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(socket));
+    assertThat(Files.getPosixFilePermissions(socket))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+    try (org.qmpsentinel.qmp.QmpClient tool = org.qmpsentinel.qmp.QmpClient.create();
+        org.qmpsentinel.qmp.QmpConnection qmp =
+            tool.connect(org.qmpsentinel.qmp.QmpEndpoint.unix(socket)).get()) {
+      assertThat(qmp.execute(org.qmpsentinel.qmp.QmpCommands.queryName()).get())
+          .contains("healthy-a");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                JsonNode proxy = JSON.readTree(get("/api/v1/proxies")).get(0);
+                assertThat(proxy.path("vm").asString()).isEqualTo("healthy-a");
+                assertThat(proxy.path("path").asString()).isEqualTo(socket.toString());
+                assertThat(proxy.path("mode").asString()).isEqualTo("deny");
+                assertThat(proxy.path("upstreamConnected").asBoolean()).isTrue();
+                JsonNode client = proxy.path("clients").get(0);
+                assertThat(client.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+                assertThat(client.path("negotiated").asBoolean()).isTrue();
+                assertThat(client.path("commands").asLong()).isEqualTo(2); // caps, query-name
+              });
+    }
+    assertThat(prometheus())
+        .contains("qmp_sentinel_proxy_commands_total{command=\"query-name\",outcome=\"forwarded\"");
   }
 
   @Test
@@ -184,9 +227,13 @@ class AgentIT {
     assertThat(bsp.path("cr0").asString()).matches("[0-9a-f]{8}");
     assertThat(bsp.path("ageSeconds").asDouble()).isBetween(0.0, 40.0);
     String mode = bsp.path("mode").asString();
-    assertThat(metric("qmp_sentinel_vcpu_mode{mode=\"" + mode + "\",uuid=\"\",vm=\"healthy-a\"}"))
+    assertThat(
+            metric(
+                "qmp_sentinel_vcpu_mode{mode=\""
+                    + mode.toLowerCase(Locale.ROOT)
+                    + "\",vm=\"healthy-a\"}"))
         .isGreaterThanOrEqualTo(1);
-    assertThat(metric("qmp_sentinel_register_sample_age_seconds{uuid=\"\",vm=\"healthy-a\"}"))
+    assertThat(metric("qmp_sentinel_register_sample_age_seconds{vm=\"healthy-a\"}"))
         .isBetween(0.0, 60.0);
     assertThat(
             HTTP.send(
@@ -203,8 +250,9 @@ class AgentIT {
   private List<String> acceptedStates(String vm) {
     return receiver.accepted().stream()
         .map(r -> JSON.readTree(r.body()))
-        .filter(n -> n.path("vm").asString().equals(vm))
-        .map(n -> n.path("state").asString())
+        .filter(n -> n.path("commonLabels").path("vm").asString().equals(vm))
+        .map(
+            n -> n.path("commonAnnotations").path("hang_state").asString().toUpperCase(Locale.ROOT))
         .toList();
   }
 
@@ -234,7 +282,7 @@ class AgentIT {
   }
 
   private String prometheus() throws Exception {
-    return get("/actuator/prometheus");
+    return get("/metrics");
   }
 
   private double metric(String series) throws Exception {

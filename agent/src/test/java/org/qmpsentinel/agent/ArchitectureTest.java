@@ -36,16 +36,20 @@ class ArchitectureTest {
             "org.qmpsentinel.agent.metrics..",
             "org.qmpsentinel.agent.alert..",
             "org.qmpsentinel.agent.remediation..")
+        .layer("proxy")
+        .definedBy("org.qmpsentinel.agent.proxy..")
         .layer("api")
         .definedBy("org.qmpsentinel.agent.api..")
         .whereLayer("wiring")
         .mayNotBeAccessedByAnyLayer()
+        .whereLayer("proxy")
+        .mayOnlyBeAccessedByLayers("wiring", "api")
         .whereLayer("api")
         .mayOnlyBeAccessedByLayers("wiring")
         .whereLayer("listeners")
         .mayOnlyBeAccessedByLayers("wiring")
         .whereLayer("supervisor")
-        .mayOnlyBeAccessedByLayers("wiring", "config", "listeners", "api")
+        .mayOnlyBeAccessedByLayers("wiring", "config", "listeners", "proxy", "api")
         .whereLayer("discovery")
         .mayOnlyBeAccessedByLayers("wiring", "supervisor")
         .check(AGENT);

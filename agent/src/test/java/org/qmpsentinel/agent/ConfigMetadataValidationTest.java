@@ -36,42 +36,100 @@ class ConfigMetadataValidationTest {
 
   /** Bad values for properties whose type says nothing about them: assignments; expected name. */
   private static final Map<String, List<String[]>> SPECIAL =
-      Map.of(
-          "sentinel.host",
-          List.<String[]>of(new String[] {"sentinel.host=bad host\tname", "sentinel.host"}),
-          "sentinel.api.hmp.token",
-          List.<String[]>of(
-              new String[] {"sentinel.api.hmp.enabled=true;sentinel.api.hmp.token=", "token"}),
-          "sentinel.discovery.socket-glob",
-          List.<String[]>of(
-              new String[] {"sentinel.discovery.socket-glob=run/*.qmp", "socket-glob"}),
-          "sentinel.discovery.socket-owners",
-          List.<String[]>of(
-              new String[] {
-                "sentinel.discovery.socket-owners=a b", "sentinel.discovery.socket-owners[0]"
-              }),
-          "sentinel.detector.fixed-qemu",
-          List.<String[]>of(
-              new String[] {
-                "sentinel.detector.fixed-qemu[0]= ", "sentinel.detector.fixed-qemu[0]"
-              }),
-          "sentinel.discovery.endpoints",
-          List.<String[]>of(
-              new String[] {
-                "sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=x",
-                "sentinel.discovery.endpoints[0].endpoint"
-              }),
-          "sentinel.alerting.webhooks",
-          List.<String[]>of(
-              new String[] {
-                "sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=ftp://h/",
-                "sentinel.alerting.webhooks[].url"
-              },
-              new String[] {
-                "sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;"
-                    + "sentinel.alerting.webhooks[0].timeout=-1s",
-                "sentinel.alerting.webhooks[].timeout"
-              }));
+      Map.ofEntries(
+          Map.entry(
+              "sentinel.host",
+              List.<String[]>of(new String[] {"sentinel.host=bad host\tname", "sentinel.host"})),
+          Map.entry(
+              "sentinel.api.hmp.token",
+              List.<String[]>of(
+                  new String[] {"sentinel.api.hmp.enabled=true;sentinel.api.hmp.token=", "token"})),
+          Map.entry(
+              "sentinel.discovery.libvirt.uri",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.discovery.libvirt.uri= ", "sentinel.discovery.libvirt.uri"
+                  })),
+          Map.entry(
+              "sentinel.discovery.socket-glob",
+              List.<String[]>of(
+                  new String[] {"sentinel.discovery.socket-glob=run/*.qmp", "socket-glob"})),
+          Map.entry(
+              "sentinel.discovery.socket-owners",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.discovery.socket-owners=a b", "sentinel.discovery.socket-owners[0]"
+                  })),
+          Map.entry(
+              "sentinel.detector.fixed-qemu",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.detector.fixed-qemu[0]= ", "sentinel.detector.fixed-qemu[0]"
+                  })),
+          Map.entry(
+              "sentinel.discovery.endpoints",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=x",
+                    "sentinel.discovery.endpoints[0].endpoint"
+                  })),
+          Map.entry(
+              "sentinel.alerting.webhooks",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=ftp://h/",
+                    "sentinel.alerting.webhooks[].url"
+                  },
+                  new String[] {
+                    "sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;"
+                        + "sentinel.alerting.webhooks[0].timeout=-1s",
+                    "sentinel.alerting.webhooks[].timeout"
+                  })),
+          Map.entry(
+              "sentinel.alerting.labels",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.alerting.labels.severity=page", "sentinel.alerting.labels.severity"
+                  })),
+          Map.entry(
+              "sentinel.alerting.runbook-base-url",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.alerting.runbook-base-url=docs/runbooks.md",
+                    "sentinel.alerting.runbook-base-url"
+                  })),
+          Map.entry(
+              "sentinel.external-url",
+              List.<String[]>of(
+                  new String[] {"sentinel.external-url=hv-01:9180/x", "sentinel.external-url"})),
+          Map.entry(
+              "sentinel.proxy.path",
+              List.<String[]>of(
+                  new String[] {"sentinel.proxy.path=relative/{vm}.qmp", "sentinel.proxy.path"},
+                  new String[] {"sentinel.proxy.path=/run/proxy.qmp", "sentinel.proxy.path"})),
+          Map.entry(
+              "sentinel.proxy.group",
+              List.<String[]>of(new String[] {"sentinel.proxy.group=a b", "sentinel.proxy.group"})),
+          Map.entry(
+              "sentinel.proxy.mode",
+              List.<String[]>of(
+                  new String[] {"sentinel.proxy.mode=sometimes", "sentinel.proxy.mode"})),
+          Map.entry(
+              "sentinel.proxy.vm-modes",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.proxy.vm-modes.web1=sometimes", "sentinel.proxy.vm-modes"
+                  })),
+          Map.entry(
+              "sentinel.proxy.deny-commands",
+              List.<String[]>of(
+                  new String[] {
+                    "sentinel.proxy.deny-commands[0]= ", "sentinel.proxy.deny-commands[0]"
+                  })),
+          Map.entry(
+              "sentinel.registers.vcpus",
+              List.<String[]>of(
+                  new String[] {"sentinel.registers.vcpus=0,-1", "sentinel.registers.vcpus[1]"})));
 
   /** sentinel.* property names and types from the generated metadata. */
   static Map<String, String> metadata() throws IOException {

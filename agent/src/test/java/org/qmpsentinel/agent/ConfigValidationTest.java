@@ -76,7 +76,9 @@ class ConfigValidationTest {
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=nowhere | sentinel.discovery.endpoints[0].endpoint
           sentinel.discovery.endpoints[0].name=a;sentinel.discovery.endpoints[0].endpoint=unix:   | sentinel.discovery.endpoints[0].endpoint
           sentinel.discovery.endpoints[0].name= ;sentinel.discovery.endpoints[0].endpoint=/run/a  | sentinel.discovery.endpoints[0].name
-          sentinel.discovery.libvirt.status-dir=run/libvirt     | sentinel.discovery.libvirt.status-dir
+          sentinel.discovery.libvirt.uri=                       | sentinel.discovery.libvirt.uri
+          sentinel.discovery.libvirt.reconnect-interval=100ms   | sentinel.discovery.libvirt.reconnect-interval
+          sentinel.discovery.libvirt.register-confirmation=maybe | sentinel.discovery.libvirt.register-confirmation
           sentinel.discovery.libvirt.enabled=maybe              | sentinel.discovery.libvirt.enabled
           sentinel.discovery.proc-scan=maybe                    | sentinel.discovery.proc-scan
           sentinel.poll.interval=0s                             | sentinel.poll.interval
@@ -106,6 +108,11 @@ class ConfigValidationTest {
           sentinel.api.hmp.enabled=true                         | sentinel.api.hmp.token
           sentinel.api.hmp.enabled=true;sentinel.api.hmp.token= | sentinel.api.hmp.token
           sentinel.alerting.retry-initial=-1s                   | sentinel.alerting.retry-initial
+          sentinel.alerting.runbook-base-url=docs/runbooks.md   | sentinel.alerting.runbook-base-url
+          sentinel.alerting.labels.severity=page                | sentinel.alerting.labels.severity
+          sentinel.alerting.labels.host=x                       | sentinel.alerting.labels.host
+          sentinel.alerting.labels[bad-name]=x                  | sentinel.alerting.labels.bad-name
+          sentinel.external-url=not a url                       | sentinel.external-url
           """)
   void badValueStopsStartupNamingTheProperty(String assignments, String property) {
     runner
@@ -152,6 +159,9 @@ class ConfigValidationTest {
           sentinel.detector.fixed-qemu=9.2,1:8.2.2+ds-0ubuntu1.4
           sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://127.0.0.1:1/;sentinel.alerting.webhooks[0].bearer-token=t
           sentinel.poll.steadyInterval=5s;sentinel.poll.KVM_STATS=false
+          sentinel.alerting.runbook-base-url=https://wiki.example/qmp-sentinel/runbooks
+          sentinel.alerting.labels.cluster=eu-1;sentinel.alerting.labels.replica=
+          sentinel.external-url=https://hv-01.example:8443/sentinel
           """)
   void boundaryAndRelaxedValuesAreAccepted(String assignments) {
     runner.withPropertyValues(assignments.split(";")).run(c -> assertThat(c).hasNotFailed());
@@ -170,7 +180,7 @@ class ConfigValidationTest {
           sentinel.poll.intervall=2s     | unknown property sentinel.poll.intervall; did you mean sentinel.poll.interval?
           sentinel.detector.suspect-aftr=5s | unknown property sentinel.detector.suspect-aftr; did you mean sentinel.detector.suspect-after?
           sentinel.discovery.socket-owner=root | unknown property sentinel.discovery.socket-owner; did you mean sentinel.discovery.socket-owners?
-          sentinel.discovery.libvirt.status-directory=/x | unknown property sentinel.discovery.libvirt.status-directory
+          sentinel.discovery.libvirt.status-dir=/x | unknown property sentinel.discovery.libvirt.status-dir
           sentinel.alerting.webhooks[0].name=w;sentinel.alerting.webhooks[0].url=http://h/;sentinel.alerting.webhooks[0].bearer-tokn=t | unknown property sentinel.alerting.webhooks[0].bearer-tokn; did you mean sentinel.alerting.webhooks[0].bearer-token?
           sentinel.discovery.endpoints[3].nmae=a | unknown property sentinel.discovery.endpoints[3].nmae; did you mean sentinel.discovery.endpoints[3].name?
           sentinel.detector.fixed-qemu[0].x=9.2 | unknown property sentinel.detector.fixed-qemu[0].x

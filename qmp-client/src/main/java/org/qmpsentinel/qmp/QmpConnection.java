@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A negotiated QMP session (capabilities already exchanged). Thread-safe. By default futures never
@@ -18,6 +19,32 @@ public interface QmpConnection extends AutoCloseable {
   QmpEndpoint endpoint();
 
   QmpGreeting greeting();
+
+  /**
+   * The greeting exactly as QEMU sent it ({@code {"QMP": {"version": ..., "capabilities": ...}}}),
+   * a copy the caller may keep.
+   */
+  ObjectNode greetingMessage();
+
+  /**
+   * Forwards a command object as another client wrote it — for a proxy that multiplexes clients
+   * over this session. {@code command} is sent as it is ({@code execute} or {@code exec-oob}, its
+   * {@code arguments}, any other member) except that its {@code id} is replaced by one of this
+   * connection's, so that replies route back also out of order; the caller's object is not
+   * modified. {@code reply} hears the reply on the event loop (never block there), or the failure:
+   * a timeout after {@code timeout}, the connection closing first, or {@code exec-oob} without
+   * negotiated OOB. Any thread may call this.
+   */
+  void forward(ObjectNode command, Duration timeout, QmpRawReply reply);
+
+  /**
+   * The Netty event loop this connection's I/O runs on, for a server that puts its own channels on
+   * the same thread so that forwarding crosses no thread ({@link #forward} then hears replies on
+   * that loop); empty where there is none to lend.
+   */
+  default Optional<io.netty.channel.EventLoop> eventLoop() {
+    return Optional.empty();
+  }
 
   /** {@code true} when {@code oob} was offered, requested and enabled. */
   boolean oobEnabled();

@@ -7,7 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Starts Debian's qemu-system-x86_64 with a QMP unix socket, for tests and the benchmark. */
+/**
+ * Starts a qemu-system-x86_64 with a QMP unix socket, for tests and the benchmark: the
+ * distribution's own, or another {@link QemuBuild}.
+ */
 public final class TestQemu {
   private TestQemu() {}
 
@@ -18,16 +21,27 @@ public final class TestQemu {
   }
 
   /**
-   * Starts a small guest (SeaBIOS, no disk, 64 MiB) and waits until its QMP socket exists.
+   * Starts a small guest (SeaBIOS, no disk, 64 MiB) on the {@linkplain QemuBuild#selected()
+   * selected} QEMU build and waits until its QMP socket exists.
    *
    * @param extra further arguments, e.g. {@code -name}, {@code -smp}
    */
   public static Process start(String accel, Path socket, Path log, String... extra)
       throws IOException, InterruptedException {
+    return start(QemuBuild.selected(), accel, socket, log, extra);
+  }
+
+  /**
+   * Starts a small guest on {@code build}; skips the calling test (an assumption) when that build
+   * is absent.
+   */
+  public static Process start(QemuBuild build, String accel, Path socket, Path log, String... extra)
+      throws IOException, InterruptedException {
+    build.assumeAvailable();
     List<String> cmd =
         new ArrayList<>(
             List.of(
-                "qemu-system-x86_64",
+                build.binary().toString(),
                 "-accel",
                 accel,
                 "-m",

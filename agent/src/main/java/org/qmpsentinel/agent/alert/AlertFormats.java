@@ -1,18 +1,33 @@
 package org.qmpsentinel.agent.alert;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Locale;
-import org.jspecify.annotations.Nullable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.qmpsentinel.agent.alert.HangAlerts.Alert;
 import org.qmpsentinel.hang.HangEvent;
-import org.qmpsentinel.hang.HangKind;
-import org.qmpsentinel.hang.HangState;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** The JSON bodies: our generic form and Alertmanager's {@code /api/v2/alerts} form. */
+/**
+ * The JSON bodies of {@link HangAlerts}: Alertmanager's {@code /api/v2/alerts} form, and its
+ * webhook notification (version 4) for generic receivers, so a receiver written for Alertmanager's
+ * {@code webhook_configs} takes the agent's notifications unchanged.
+ */
 public final class AlertFormats {
   private static final JsonMapper JSON = JsonMapper.shared();
+
+  /** Alertmanager's zero time: {@code endsAt} of a firing alert in a webhook notification. */
+  private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
+  /** The labels a generic notification is grouped by: one hang of one VM. */
+  private static final List<String> GROUP_BY = List.of("host", "kind", "vm");
+
+  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  private static final long FNV_PRIME = 0x100000001b3L;
 
   private AlertFormats() {}
 
@@ -21,88 +36,113 @@ public final class AlertFormats {
     return e.vm().id() + "|" + e.kind() + "|" + e.state() + "|" + e.since();
   }
 
-  public static String alertName(HangKind kind) {
-    return switch (kind) {
-      case AP_STUCK_IN_RESET -> "QemuApStuckInReset";
-      case BOOT_STALLED_IN_FIRMWARE -> "QemuBootStalledInFirmware";
-      case MONITOR_UNRESPONSIVE -> "QemuMonitorUnresponsive";
-      case UNEXPECTED_PAUSE -> "QemuUnexpectedPause";
-    };
+  /** Alertmanager alerts for one state change ({@code POST /api/v2/alerts}). */
+  public static String alertmanager(HangEvent e, AlertSite site, Instant now) {
+    return postableAlerts(HangAlerts.of(e, site, now));
   }
 
-  public static String generic(HangEvent e, String host) {
+  /** Still-active alerts re-posted so Alertmanager does not time them out. */
+  public static String alertmanagerRefresh(Iterable<HangEvent> active, AlertSite site) {
+    List<Alert> alerts = new java.util.ArrayList<>();
+    for (HangEvent e : active) {
+      alerts.add(HangAlerts.active(e, site));
+    }
+    return postableAlerts(alerts);
+  }
+
+  /**
+   * One state change as Alertmanager's webhook would notify it with {@code group_by: [host, kind,
+   * vm]}: every alert of that hang (the firing one and the one it ends), {@code receiver} the
+   * webhook's name, {@code externalURL} the agent's.
+   */
+  public static String webhook(HangEvent e, AlertSite site, String receiver, Instant now) {
+    List<Alert> alerts = HangAlerts.of(e, site, now);
     ObjectNode n = JSON.createObjectNode();
-    n.put("vm", e.vm().name());
-    n.put("vmId", e.vm().id());
-    n.put("uuid", e.vm().uuid());
-    n.put("host", host);
-    n.put("kind", e.kind().name());
-    n.put("state", e.state().name());
-    n.put("since", String.valueOf(e.since()));
-    n.put("at", e.at().toString());
-    n.put("confidence", e.evidence().confidence().name());
-    n.put("summary", e.evidence().summary());
-    n.set("evidence", JSON.valueToTree(e.evidence().figures()));
+    n.put("receiver", receiver);
+    n.put("status", alerts.stream().anyMatch(Alert::firing) ? "firing" : "resolved");
+    ArrayNode list = n.putArray("alerts");
+    for (Alert a : alerts) {
+      ObjectNode o = list.addObject();
+      o.put("status", a.firing() ? "firing" : "resolved");
+      o.set("labels", JSON.valueToTree(a.labels()));
+      o.set("annotations", JSON.valueToTree(a.annotations()));
+      o.put("startsAt", a.startsAt().toString());
+      o.put("endsAt", a.endsAt() == null ? ZERO_TIME : a.endsAt().toString());
+      o.put("generatorURL", a.generatorUrl());
+      o.put("fingerprint", fingerprint(a.labels()));
+    }
+    Map<String, String> groupLabels = new TreeMap<>(alerts.get(0).labels());
+    groupLabels.keySet().retainAll(GROUP_BY);
+    n.set("groupLabels", JSON.valueToTree(groupLabels));
+    n.set("commonLabels", JSON.valueToTree(common(alerts.stream().map(Alert::labels).toList())));
+    n.set(
+        "commonAnnotations",
+        JSON.valueToTree(common(alerts.stream().map(Alert::annotations).toList())));
+    n.put("externalURL", HangAlerts.baseUrl(site));
+    n.put("version", "4");
+    n.put("groupKey", "{}:" + labelSet(groupLabels));
+    n.put("truncatedAlerts", 0);
     return JSON.writeValueAsString(n);
   }
 
   /**
-   * Alertmanager alerts for one state change. The SUSPECTED (warning) and CONFIRMED (critical)
-   * alerts differ in severity, so each change also ends the alert it replaces; RESOLVED ends both
-   * with {@code endsAt}.
+   * Alertmanager's fingerprint of a label set (FNV-1a 64 over the sorted names and values, each
+   * followed by 0xff; printed as 16 hex digits), so a receiver can correlate our notifications with
+   * Alertmanager's for the same alert.
    */
-  public static String alertmanager(HangEvent e, String host, Instant now) {
-    ArrayNode alerts = JSON.createArrayNode();
-    Instant starts = e.since() != null ? e.since() : e.at();
-    switch (e.state()) {
-      case SUSPECTED -> alerts.add(alert(e, host, "warning", starts, null));
-      case CONFIRMED -> {
-        alerts.add(alert(e, host, "critical", starts, null));
-        alerts.add(alert(e, host, "warning", starts, now));
-      }
-      case RESOLVED -> {
-        alerts.add(alert(e, host, "critical", starts, now));
-        alerts.add(alert(e, host, "warning", starts, now));
-      }
+  public static String fingerprint(Map<String, String> labels) {
+    long h = FNV_OFFSET;
+    for (Map.Entry<String, String> l : new TreeMap<>(labels).entrySet()) {
+      h = separator(hash(separator(hash(h, l.getKey())), l.getValue()));
     }
-    return JSON.writeValueAsString(alerts);
+    return String.format("%016x", h);
   }
 
-  /** A still-active alert re-posted so Alertmanager does not time it out. */
-  public static String alertmanagerRefresh(Iterable<HangEvent> active, String host) {
-    ArrayNode alerts = JSON.createArrayNode();
-    for (HangEvent e : active) {
-      String severity = e.state() == HangState.CONFIRMED ? "critical" : "warning";
-      alerts.add(alert(e, host, severity, e.since() != null ? e.since() : e.at(), null));
+  private static long hash(long h, String s) {
+    long x = h;
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      x = (x ^ (b & 0xff)) * FNV_PRIME;
     }
-    return JSON.writeValueAsString(alerts);
+    return x;
   }
 
-  private static ObjectNode alert(
-      HangEvent e, String host, String severity, Instant starts, @Nullable Instant ends) {
-    ObjectNode a = JSON.createObjectNode();
-    ObjectNode labels = a.putObject("labels");
-    labels.put("alertname", alertName(e.kind()));
-    labels.put("vm", e.vm().name());
-    labels.put("uuid", e.vm().uuid());
-    labels.put("kind", e.kind().name());
-    labels.put("host", host);
-    labels.put("severity", severity);
-    ObjectNode annotations = a.putObject("annotations");
-    annotations.put(
-        "summary",
-        e.vm().name()
-            + ": "
-            + e.kind().name().toLowerCase(Locale.ROOT)
-            + " "
-            + e.state().name().toLowerCase(Locale.ROOT));
-    annotations.put("description", e.evidence().summary());
-    annotations.put("confidence", e.evidence().confidence().name());
-    annotations.put("evidence", JSON.writeValueAsString(e.evidence().figures()));
-    a.put("startsAt", starts.toString());
-    if (ends != null) {
-      a.put("endsAt", ends.toString());
+  private static long separator(long h) {
+    return (h ^ 0xff) * FNV_PRIME;
+  }
+
+  /** Alertmanager's text form of a label set: {@code {a="1", b="2"}}. */
+  private static String labelSet(Map<String, String> sorted) {
+    StringBuilder s = new StringBuilder("{");
+    sorted.forEach(
+        (k, v) ->
+            s.append(s.length() > 1 ? ", " : "")
+                .append(k)
+                .append("=")
+                .append(JSON.writeValueAsString(v)));
+    return s.append("}").toString();
+  }
+
+  /** The entries every map has with the same value. */
+  private static Map<String, String> common(List<Map<String, String>> maps) {
+    Map<String, String> common = new LinkedHashMap<>(maps.get(0));
+    for (Map<String, String> m : maps.subList(1, maps.size())) {
+      common.entrySet().removeIf(en -> !en.getValue().equals(m.get(en.getKey())));
     }
-    return a;
+    return common;
+  }
+
+  private static String postableAlerts(List<Alert> alerts) {
+    ArrayNode list = JSON.createArrayNode();
+    for (Alert a : alerts) {
+      ObjectNode o = list.addObject();
+      o.set("labels", JSON.valueToTree(a.labels()));
+      o.set("annotations", JSON.valueToTree(a.annotations()));
+      o.put("startsAt", a.startsAt().toString());
+      if (a.endsAt() != null) {
+        o.put("endsAt", a.endsAt().toString());
+      }
+      o.put("generatorURL", a.generatorUrl());
+    }
+    return JSON.writeValueAsString(list);
   }
 }

@@ -40,7 +40,22 @@ final class AlertMeters {
     counts.forEach((k, v) -> register(registry, k, v));
   }
 
+  /**
+   * A webhook's delivery and dead-letter counters, at 0 until something happens: a rule on {@code
+   * increase()} sees the first delivery, and the series exist for dashboards from the start.
+   */
+  void declareWebhook(String webhook) {
+    for (String outcome : List.of("delivered", "retry", "rejected")) {
+      counter(DELIVERIES, "webhook", webhook, "outcome", outcome);
+    }
+    counter(DEAD_LETTERS, "webhook", webhook);
+  }
+
   void increment(String name, String... tags) {
+    counter(name, tags).increment();
+  }
+
+  private LongAdder counter(String name, String... tags) {
     Key key = new Key(name, List.of(tags));
     LongAdder count = counts.get(key);
     if (count == null) {
@@ -51,7 +66,7 @@ final class AlertMeters {
         }
       }
     }
-    count.increment();
+    return count;
   }
 
   /** The count so far (tests and health details). */

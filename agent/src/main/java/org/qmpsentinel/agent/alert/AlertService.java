@@ -35,7 +35,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
   private static final long PRUNE_HOURS = 6;
 
   private final Alerting config;
-  private final String host;
+  private final AlertSite site;
   private final AlertSpool spool;
   private final AlertMeters meters = new AlertMeters();
   private final SpoolHealth health;
@@ -50,9 +50,9 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
             return t;
           });
 
-  public AlertService(Alerting config, String host) {
+  public AlertService(Alerting config, AlertSite site) {
     this.config = config;
-    this.host = host;
+    this.site = site;
     this.spool = new AlertSpool(config.spoolDir());
     this.health = new SpoolHealth(config.spoolDir(), meters, spool::probe, this::unspooled);
     this.activeHangs = new ActiveHangs(this::persist);
@@ -62,6 +62,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
             new Backoff(config.retryInitial(), config.retryMax(), 2.0),
             RandomGenerator.getDefault());
     for (Webhook w : config.webhooks()) {
+      meters.declareWebhook(w.name());
       deliveries.add(new WebhookDelivery(w, new WebhookClient(w), spool, health, meters, backoff));
     }
   }
@@ -139,11 +140,13 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
 
   /** Spooled (per webhook) before the state file changes: a crash in between re-sends, deduped. */
   private void emit(HangEvent event) {
+    Instant now = Instant.now();
     for (int i = 0; i < deliveries.size(); i++) {
+      Webhook webhook = config.webhooks().get(i);
       String body =
-          config.webhooks().get(i).mode() == WebhookMode.ALERTMANAGER
-              ? AlertFormats.alertmanager(event, host, Instant.now())
-              : AlertFormats.generic(event, host);
+          webhook.mode() == WebhookMode.ALERTMANAGER
+              ? AlertFormats.alertmanager(event, site, now)
+              : AlertFormats.webhook(event, site, webhook.name(), now);
       deliveries.get(i).offer(AlertFormats.key(event), body);
     }
     activeHangs.record(event);
@@ -151,7 +154,7 @@ public final class AlertService implements SupervisorListener, MeterBinder, Auto
 
   private @Nullable String refreshBody() {
     List<HangEvent> active = activeHangs.current();
-    return active.isEmpty() ? null : AlertFormats.alertmanagerRefresh(active, host);
+    return active.isEmpty() ? null : AlertFormats.alertmanagerRefresh(active, site);
   }
 
   private void persist(List<HangEvent> active) {

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.config.SentinelProperties;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
-import org.qmpsentinel.agent.supervisor.VmSupervisor;
-import org.qmpsentinel.agent.supervisor.VmSupervisor.HmpResult;
+import org.qmpsentinel.agent.supervisor.WatchedVm;
+import org.qmpsentinel.agent.supervisor.WatchedVm.HmpResult;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -63,7 +63,7 @@ public class HmpController {
       return ResponseEntity.status(HttpStatus.FORBIDDEN)
           .body(Map.of("allowed", false, "reason", "not_allowed: " + refusal.get()));
     }
-    VmSupervisor vm = registry.find(id).orElse(null);
+    WatchedVm vm = registry.find(id).orElse(null);
     if (vm == null) {
       audit.record(http, id, request.command(), "denied", "no_such_vm");
       return error(HttpStatus.NOT_FOUND, "no VM " + id);

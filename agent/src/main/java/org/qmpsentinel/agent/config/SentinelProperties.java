@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.supervisor.RegisterSettings;
@@ -26,20 +27,34 @@ import org.springframework.validation.annotation.Validated;
  * configuration; README.md lists them.
  *
  * @param host the {@code host} label on alerts (default: this machine's hostname); no control
- *     characters
+ *     characters; must equal the {@code host} label Prometheus' scrape configuration gives this
+ *     agent (see README, Alerts)
+ * @param externalUrl the agent's URL as readers of its alerts reach it (an alert's generatorURL is
+ *     {@code <external-url>/api/v1/vms/<id>}); default {@code http://<server.address>:<port>}
  */
 @Validated
 @ConfigurationProperties("sentinel")
 public record SentinelProperties(
     @Nullable @Pattern(regexp = "\\P{Cntrl}*", message = "must not contain control characters")
         String host,
+    @Nullable URI externalUrl,
     @Valid @NotNull @DefaultValue Discovery discovery,
     @Valid @NotNull @DefaultValue Poll poll,
     @Valid @NotNull @DefaultValue Detector detector,
     @Valid @NotNull @DefaultValue Registers registers,
     @Valid @NotNull @DefaultValue Alerting alerting,
     @Valid @NotNull @DefaultValue Api api,
-    @Valid @NotNull @DefaultValue Remediation remediation) {
+    @Valid @NotNull @DefaultValue Remediation remediation,
+    @Valid @NotNull @DefaultValue Proxy proxy) {
+
+  public SentinelProperties {
+    // A relative URL would make every generatorURL a relative link, useless where alerts are read.
+    if (externalUrl != null
+        && (!externalUrl.isAbsolute() || !externalUrl.getScheme().startsWith("http"))) {
+      throw new IllegalArgumentException(
+          "sentinel.external-url must be an absolute http(s) URL, was " + externalUrl);
+    }
+  }
 
   /**
    * How every supervisor polls and detects, from {@code sentinel.poll.*} and {@code
@@ -65,7 +80,8 @@ public record SentinelProperties(
             detector.monitorTimeoutsToSuspect(),
             detector.baselineGrace(),
             detector.firmwareStallAfter()),
-        new RegisterSettings(registers.enabled(), registers.interval(), registers.vcpus()));
+        new RegisterSettings(registers.enabled(), registers.interval(), registers.vcpus()),
+        proxy.enabled() && proxy.oob());
   }
 
   /**
@@ -92,6 +108,10 @@ public record SentinelProperties(
       @NotNull @DefaultValue({"root", "libvirt-qemu", "qemu"})
           List<@Pattern(regexp = SOCKET_OWNER, message = SOCKET_OWNER_SYNTAX) String>
               socketOwners) {}
+
+  /** The labels that identify an alert; set by the agent, never by {@code alerting.labels}. */
+  static final List<String> RESERVED_LABELS =
+      List.of("alertname", "host", "vm", "kind", "severity");
 
   /** A user name or uid, or {@code group:} and a group name or gid (useradd's NAME_REGEX). */
   static final String SOCKET_OWNER = "(group:)?[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
@@ -189,6 +209,11 @@ public record SentinelProperties(
    * @param alertmanagerResend re-post active alerts to Alertmanager this often so they stay active
    * @param resolveUnseenAfter after a restart, a hang reloaded from the spool whose VM is not seen
    *     within this time is resolved (the VM went away while the agent was down)
+   * @param runbookBaseUrl absolute URL of the runbooks (docs/runbooks.md wherever you publish it);
+   *     every alert's {@code runbook_url} is this plus {@code #<alertname in lower case>}
+   * @param labels further labels on every alert the agent sends, e.g. your Prometheus' {@code
+   *     external_labels}, so its alerts and the rules' stay one alert in Alertmanager; may not set
+   *     alertname, host, vm, kind or severity
    */
   public record Alerting(
       @Valid @DefaultValue List<Webhook> webhooks,
@@ -196,7 +221,13 @@ public record SentinelProperties(
       @NotNull @DefaultValue("1s") Duration retryInitial,
       @NotNull @DefaultValue("5m") Duration retryMax,
       @NotNull @DefaultValue("60s") Duration alertmanagerResend,
-      @NotNull @DefaultValue("10m") Duration resolveUnseenAfter) {
+      @NotNull @DefaultValue("10m") Duration resolveUnseenAfter,
+      @NotNull @DefaultValue(DEFAULT_RUNBOOK_BASE_URL) URI runbookBaseUrl,
+      @NotNull @DefaultValue Map<String, String> labels) {
+    /** Where the package installs docs/runbooks.md; the shipped rules use the same base. */
+    public static final String DEFAULT_RUNBOOK_BASE_URL =
+        "file:///usr/share/doc/qmp-sentinel/runbooks.md";
+
     public Alerting {
       requirePositive(retryInitial, "sentinel.alerting.retry-initial");
       requirePositive(retryMax, "sentinel.alerting.retry-max");
@@ -210,6 +241,24 @@ public record SentinelProperties(
       }
       requirePositive(alertmanagerResend, "sentinel.alerting.alertmanager-resend");
       requirePositive(resolveUnseenAfter, "sentinel.alerting.resolve-unseen-after");
+      if (runbookBaseUrl != null && !runbookBaseUrl.isAbsolute()) {
+        throw new IllegalArgumentException(
+            "sentinel.alerting.runbook-base-url must be an absolute URL (with a scheme), was "
+                + runbookBaseUrl);
+      }
+      if (labels != null) {
+        for (String name : labels.keySet()) {
+          if (!name.matches("[a-zA-Z_][a-zA-Z0-9_]*") || RESERVED_LABELS.contains(name)) {
+            throw new IllegalArgumentException(
+                "sentinel.alerting.labels."
+                    + name
+                    + ": not a label the agent may add (a Prometheus label name other than "
+                    + String.join(", ", RESERVED_LABELS)
+                    + ")");
+          }
+        }
+        labels = Map.copyOf(labels);
+      }
     }
   }
 
@@ -289,6 +338,67 @@ public record SentinelProperties(
    */
   public record Remediation(
       @DefaultValue("false") boolean enabled, @Min(1) @DefaultValue("1") int maxResetsPerHour) {}
+
+  /** A group name or gid (useradd's NAME_REGEX). */
+  static final String GROUP_NAME = "[A-Za-z0-9_][A-Za-z0-9_.-]*[$]?";
+
+  /** What the proxy does with a command the intrusion policy refuses now. */
+  public enum ProxyMode {
+    /** Answer at once with a GenericError that says why and when it will be allowed. */
+    DENY,
+    /** Hold it until the policy allows it (the VM is STEADY), at most {@code defer-timeout}. */
+    DEFER
+  }
+
+  /**
+   * The QMP safety proxy: one unix socket per connected VM that other tools use instead of QEMU's
+   * own monitor; every command passes the intrusion policy first.
+   *
+   * @param enabled serve the proxy sockets (off by default)
+   * @param path where each VM's socket is made: an absolute path containing {@code {vm}}, which
+   *     becomes the VM's name (characters other than letters, digits, {@code . _ -} become {@code
+   *     _})
+   * @param group the group that owns each socket (mode 0660); empty: the agent's own group
+   * @param mode what a refused command gets: {@code deny} (an error now) or {@code defer} (held
+   *     until allowed)
+   * @param vmModes per VM name, a mode other than {@code mode}
+   * @param deferTimeout how long a deferred command is held before it is denied
+   * @param denyCommands QMP commands (also as HMP lines' first word) never forwarded, e.g. {@code
+   *     quit}, {@code system_reset}, {@code device_add}; empty: every command the policy allows
+   * @param maxClients clients per VM at once; more are refused
+   * @param maxInFlight commands one client may have unanswered; the proxy stops reading a client at
+   *     this many
+   * @param eventBuffer events queued for one client; a client that falls this far behind is
+   *     disconnected
+   * @param commandTimeout how long a forwarded command may wait for QEMU's reply
+   * @param oob negotiate out-of-band execution on the agent's own session so that clients may use
+   *     {@code exec-oob}; off by default (see docs/fixture.md: on stock QEMU 7.2 boots hung with it
+   *     on), and then the greeting clients get does not offer {@code oob}
+   */
+  public record Proxy(
+      @DefaultValue("false") boolean enabled,
+      @NotBlank
+          @Pattern(
+              regexp = "/.*\\{vm\\}.*",
+              message = "must be an absolute path containing \\{vm\\}")
+          @DefaultValue("/run/qmp-sentinel/proxy/{vm}.qmp")
+          String path,
+      @Nullable @Pattern(regexp = GROUP_NAME, message = "must be a group name or gid") String group,
+      @NotNull @DefaultValue("deny") ProxyMode mode,
+      @NotNull @DefaultValue Map<String, ProxyMode> vmModes,
+      @NotNull @DurationMin(millis = 1) @DefaultValue("30s") Duration deferTimeout,
+      @NotNull @DefaultValue List<@NotBlank String> denyCommands,
+      @Min(1) @DefaultValue("16") int maxClients,
+      @Min(1) @DefaultValue("16") int maxInFlight,
+      @Min(1) @DefaultValue("1024") int eventBuffer,
+      @NotNull @DurationMin(millis = 1) @DefaultValue("60s") Duration commandTimeout,
+      @DefaultValue("false") boolean oob) {
+
+    /** The mode for the VM named {@code vm}. */
+    public ProxyMode modeFor(String vm) {
+      return vmModes.getOrDefault(vm, mode);
+    }
+  }
 
   private static void requirePositive(Duration d, String property) {
     if (d != null && (d.isZero() || d.isNegative())) {

@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.qmpsentinel.agent.discovery.Refusals.Reason;
 import org.qmpsentinel.qmp.QmpEndpoint;
 
@@ -28,11 +30,14 @@ public final class ProcScanSource implements DiscoverySource {
   private final Path procRoot;
   private final SocketOwners owners;
   private final Refusals refusals;
+  private final Unmonitored unmonitored;
+  private final Set<String> unmonitoredNow = new HashSet<>();
   private final PrincipalNames names = new PrincipalNames(System::nanoTime);
 
   public ProcScanSource(Path procRoot, SocketPolicy policy) {
     this.procRoot = procRoot;
     this.owners = policy.owners();
+    this.unmonitored = policy.unmonitored();
     this.refusals =
         policy.refusals(name(), EnumSet.of(Reason.SYMLINK, Reason.OWNER, Reason.PROCESS_OWNER));
   }
@@ -42,7 +47,7 @@ public final class ProcScanSource implements DiscoverySource {
     return "proc";
   }
 
-  /** Refusals so far by reason ({@code symlink}, {@code owner}, {@code process-owner}). */
+  /** Refusals so far by reason ({@code symlink}, {@code owner}, {@code process_owner}). */
   public Map<String, Long> refusedSockets() {
     return refusals.counts();
   }
@@ -53,15 +58,59 @@ public final class ProcScanSource implements DiscoverySource {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(procRoot, "[0-9]*")) {
       for (Path dir : entries) {
         List<String> argv = readCmdline(dir.resolve("cmdline"));
-        if (argv.isEmpty()
-            || !Path.of(argv.get(0)).getFileName().toString().startsWith("qemu-system-")) {
+        if (argv.isEmpty() || !isQemu(argv.get(0))) {
           continue;
         }
         long pid = Long.parseLong(dir.getFileName().toString());
-        for (Path declared : QemuCommandLine.qmpSockets(argv)) {
+        List<Path> declaredSockets = QemuCommandLine.qmpSockets(argv);
+        if (declaredSockets.isEmpty() && !libvirtManaged(argv)) {
+          String name = vmName(argv).orElse("pid " + pid);
+          notMonitored(
+              "pid " + pid,
+              name,
+              Unmonitored.Reason.NO_MONITOR_SOCKET,
+              "QEMU pid " + pid + " has no unix QMP socket on its command line");
+        }
+        for (Path declared : declaredSockets) {
           Optional<Path> socket = absolute(dir, declared);
+          if (socket.isPresent() && managerOwned(socket.get())) {
+            notMonitored(
+                socket.get().toString(),
+                vmName(argv).orElse(socket.get().getFileName().toString()),
+                Unmonitored.Reason.SOCKET_IN_USE_BY_MANAGER,
+                socket.get()
+                    + " belongs to the VM manager, which opens it for each command; the agent"
+                    + " never holds it open");
+            continue;
+          }
+          if (socket.isPresent() && !reachable(socket.get())) {
+            // A directory on the way the agent's user may not search: stat fails with EACCES.
+            notMonitored(
+                socket.get().toString(),
+                vmName(argv).orElse(socket.get().getFileName().toString()),
+                Unmonitored.Reason.PERMISSION_DENIED,
+                "cannot reach "
+                    + socket.get()
+                    + " of QEMU pid "
+                    + pid
+                    + ": a directory on its path denies the agent's user");
+            continue;
+          }
           if (socket.isPresent() && admit(dir, pid, socket.get())) {
             String name = vmName(argv).orElse(socket.get().getFileName().toString());
+            if (!Files.isWritable(socket.get())) {
+              // connect() on a unix socket needs write permission: EACCES, forever.
+              notMonitored(
+                  socket.get().toString(),
+                  name,
+                  Unmonitored.Reason.PERMISSION_DENIED,
+                  "cannot open "
+                      + socket.get()
+                      + " of QEMU pid "
+                      + pid
+                      + ": permission denied for the agent's user");
+              continue;
+            }
             found.add(
                 new DiscoveredVm(
                     name(),
@@ -74,8 +123,53 @@ public final class ProcScanSource implements DiscoverySource {
       }
     } finally {
       refusals.scanDone();
+      unmonitored.retain(name(), unmonitoredNow);
+      unmonitoredNow.clear();
     }
     return found;
+  }
+
+  private void notMonitored(String id, String name, Unmonitored.Reason reason, String detail) {
+    unmonitoredNow.add(id);
+    unmonitored.report(name(), id, name, reason, detail);
+  }
+
+  /**
+   * Sockets a VM manager opens per command (Proxmox's qm: {@code /run/qemu-server/VMID.qmp}). A QMP
+   * socket serves one client at a time, so holding it open would break the manager.
+   */
+  static boolean managerOwned(Path socket) {
+    return MANAGER_DIRECTORIES.stream().anyMatch(socket::startsWith);
+  }
+
+  /** {@code qemu-system-*}, or {@code kvm}: Proxmox's (and old Debian's) name for it. */
+  static boolean isQemu(String argv0) {
+    Path file = Path.of(argv0).getFileName();
+    String name = file == null ? "" : file.toString();
+    return name.startsWith("qemu-system-") || name.equals("kvm");
+  }
+
+  static final List<Path> MANAGER_DIRECTORIES =
+      List.of(Path.of("/run/qemu-server"), Path.of("/var/run/qemu-server"));
+
+  /** libvirt's QEMU: its monitor is libvirt's ({@code id=charmonitor}); libvirt's API covers it. */
+  static boolean libvirtManaged(List<String> argv) {
+    return argv.stream().anyMatch(a -> a.contains("id=charmonitor"));
+  }
+
+  /** Whether the agent may look at the socket at all (search permission on its directories). */
+  private static boolean reachable(Path socket) throws IOException {
+    try {
+      Files.readAttributes(
+          socket,
+          java.nio.file.attribute.BasicFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      return true;
+    } catch (java.nio.file.AccessDeniedException e) {
+      return false;
+    } catch (java.nio.file.NoSuchFileException e) {
+      return true; // not created yet: admit() says so
+    }
   }
 
   private boolean admit(Path dir, long pid, Path socket) throws IOException {

@@ -24,11 +24,11 @@ public final class Refusals {
     /** The entry is a symlink: it could point anywhere, e.g. at libvirt's own monitor socket. */
     SYMLINK("symlink"),
     /** The socket's real path is not in the configured directory. */
-    OUTSIDE_DIRECTORY("outside-directory"),
+    OUTSIDE_DIRECTORY("outside_directory"),
     /** The socket's owner is not in {@code sentinel.discovery.socket-owners}. */
     OWNER("owner"),
     /** The process that names the socket on its command line does not run as its owner. */
-    PROCESS_OWNER("process-owner");
+    PROCESS_OWNER("process_owner");
 
     private final String tag;
 

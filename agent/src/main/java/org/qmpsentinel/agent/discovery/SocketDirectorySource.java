@@ -43,6 +43,8 @@ public final class SocketDirectorySource implements DiscoverySource {
   private final PathMatcher matcher;
   private final SocketOwners owners;
   private final Refusals refusals;
+  private final Unmonitored unmonitored;
+  private final java.util.Set<String> unmonitoredNow = new java.util.HashSet<>();
   private final PrincipalNames names = new PrincipalNames(System::nanoTime);
   static final long FULL_RESCAN_MILLIS = 30_000;
 
@@ -68,6 +70,7 @@ public final class SocketDirectorySource implements DiscoverySource {
     this.directory = parent;
     this.matcher = FileSystems.getDefault().getPathMatcher("glob:" + pattern.getFileName());
     this.owners = policy.owners();
+    this.unmonitored = policy.unmonitored();
     this.refusals =
         policy.refusals(name(), EnumSet.of(Reason.SYMLINK, Reason.OUTSIDE_DIRECTORY, Reason.OWNER));
   }
@@ -107,6 +110,8 @@ public final class SocketDirectorySource implements DiscoverySource {
       return missing();
     } finally {
       refusals.scanDone();
+      unmonitored.retain(name(), unmonitoredNow);
+      unmonitoredNow.clear();
     }
     if (directoryMissing) {
       directoryMissing = false;
@@ -127,7 +132,7 @@ public final class SocketDirectorySource implements DiscoverySource {
     return List.of();
   }
 
-  /** Refusals so far by reason ({@code symlink}, {@code outside-directory}, {@code owner}). */
+  /** Refusals so far by reason ({@code symlink}, {@code outside_directory}, {@code owner}). */
   public Map<String, Long> refusedSockets() {
     return refusals.counts();
   }
@@ -160,6 +165,17 @@ public final class SocketDirectorySource implements DiscoverySource {
           entry,
           Reason.OWNER,
           "owned by " + file.ownerText() + ", not in sentinel.discovery.socket-owners");
+      return Optional.empty();
+    }
+    if (!Files.isWritable(entry)) {
+      // connect() on a unix socket needs write permission: it would fail with EACCES forever.
+      unmonitoredNow.add(entry.toString());
+      unmonitored.report(
+          name(),
+          entry.toString(),
+          stem(entry),
+          Unmonitored.Reason.PERMISSION_DENIED,
+          "cannot open " + entry + " (owned by " + file.ownerText() + "): permission denied");
       return Optional.empty();
     }
     return Optional.of(

@@ -18,11 +18,22 @@ public final class SocketPolicy implements MeterBinder {
   static final String METRIC = "qmp.sentinel.discovery.refused.sockets";
 
   private final SocketOwners owners;
+  private final Unmonitored unmonitored;
   private final List<Refusals> sources = new ArrayList<>();
   private final List<MeterRegistry> registries = new ArrayList<>();
 
   public SocketPolicy(SocketOwners owners) {
+    this(owners, new Unmonitored());
+  }
+
+  /** With the agent's list of VMs found but not monitored, where sources report them. */
+  public SocketPolicy(SocketOwners owners, Unmonitored unmonitored) {
     this.owners = owners;
+    this.unmonitored = unmonitored;
+  }
+
+  public Unmonitored unmonitored() {
+    return unmonitored;
   }
 
   public SocketOwners owners() {

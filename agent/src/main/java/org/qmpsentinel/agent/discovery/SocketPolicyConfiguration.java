@@ -8,7 +8,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class SocketPolicyConfiguration {
   @Bean
-  SocketPolicy socketPolicy(SentinelProperties properties) {
-    return new SocketPolicy(SocketOwners.of(properties.discovery().socketOwners()));
+  SocketPolicy socketPolicy(SentinelProperties properties, Unmonitored unmonitored) {
+    return new SocketPolicy(SocketOwners.of(properties.discovery().socketOwners()), unmonitored);
+  }
+
+  /** VMs found but not monitored (API, WARN log, qmp_sentinel_vm_unmonitored{reason}). */
+  @Bean
+  Unmonitored unmonitored() {
+    return new Unmonitored();
   }
 }

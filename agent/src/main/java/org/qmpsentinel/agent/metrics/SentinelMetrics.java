@@ -69,7 +69,7 @@ public final class SentinelMetrics implements SupervisorListener {
   public void onCommand(VmSnapshot vm, String command, Duration latency, String outcome) {
     Timer.builder("qmp.sentinel.qmp.command")
         .description("QMP command latency")
-        .tag("command", command)
+        .tag("command", LabelValues.snake(command))
         .serviceLevelObjectives(LATENCY_SLOS)
         .register(registry)
         .record(latency);
@@ -82,7 +82,7 @@ public final class SentinelMetrics implements SupervisorListener {
   public void onHangEvent(VmSnapshot vm, HangEvent event) {
     Counter.builder("qmp.sentinel.hang.events")
         .description("hang state changes")
-        .tags("kind", event.kind().name(), "state", event.state().name())
+        .tags("kind", LabelValues.of(event.kind()), "state", LabelValues.of(event.state()))
         .register(registry)
         .increment();
   }
@@ -93,7 +93,7 @@ public final class SentinelMetrics implements SupervisorListener {
         .description(
             "boots whose KVM counter baseline was read, by quality (late: judged per AP, with a"
                 + " register read where counters cannot tell)")
-        .tag("quality", quality.name().toLowerCase(java.util.Locale.ROOT))
+        .tag("quality", LabelValues.of(quality))
         .register(registry)
         .increment();
   }
@@ -102,7 +102,11 @@ public final class SentinelMetrics implements SupervisorListener {
   public void onIntrusionDecision(VmSnapshot vm, String command, IntrusionDecision decision) {
     Counter.builder("qmp.sentinel.intrusive.commands")
         .description("synchronizing/kicking commands admitted or refused by the intrusion policy")
-        .tags("decision", decision.allowed() ? "allowed" : "denied", "reason", decision.code())
+        .tags(
+            "decision",
+            decision.allowed() ? "allowed" : "denied",
+            "reason",
+            LabelValues.snake(decision.code()))
         .register(registry)
         .increment();
   }

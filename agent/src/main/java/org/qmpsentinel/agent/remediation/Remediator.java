@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class Remediator implements HangResponder, MeterBinder {
   private static final Logger log = LoggerFactory.getLogger(Remediator.class);
 
+  private static final String[] OUTCOMES = {"reset", "failed", "rate_limited"};
+
   private final boolean enabled;
   private final int maxPerHour;
   private final Map<String, Deque<Instant>> history = new ConcurrentHashMap<>();
@@ -39,9 +41,16 @@ public final class Remediator implements HangResponder, MeterBinder {
     this.maxPerHour = maxPerHour;
   }
 
+  /**
+   * Every outcome's counter at 0 from the start (agent-wide: which VM was reset is in the log and
+   * the VM's hang events; a per-VM counter would add three series per VM for a rare event).
+   */
   @Override
   public void bindTo(MeterRegistry registry) {
     meters = registry;
+    for (String outcome : OUTCOMES) {
+      counter(registry, outcome);
+    }
   }
 
   @Override
@@ -62,7 +71,7 @@ public final class Remediator implements HangResponder, MeterBinder {
             "{}: stuck at boot, but {} resets this hour already: not resetting",
             vm.name(),
             resets.size());
-        count(vm, "rate_limited");
+        count("rate_limited");
         return Optional.empty();
       }
       resets.addLast(now);
@@ -73,17 +82,20 @@ public final class Remediator implements HangResponder, MeterBinder {
 
   @Override
   public void onOutcome(VmSnapshot vm, VmAction action, @Nullable Throwable failure) {
-    count(vm, failure == null ? "reset" : "failed");
+    count(failure == null ? "reset" : "failed");
     if (failure != null) {
       log.error("{}: system_reset failed: {}", vm.name(), failure.toString());
     }
   }
 
-  private void count(VmSnapshot vm, String outcome) {
-    Counter.builder("qmp.sentinel.remediations")
-        .description("system_reset issued by remediation")
-        .tags("vm", vm.name(), "uuid", vm.uuid(), "outcome", outcome)
-        .register(meters)
-        .increment();
+  private void count(String outcome) {
+    counter(meters, outcome).increment();
+  }
+
+  private static Counter counter(MeterRegistry registry, String outcome) {
+    return Counter.builder("qmp.sentinel.remediations")
+        .description("system_reset decisions of remediation, by outcome")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.qmpsentinel.agent.supervisor.VmSupervisor.HmpResult;
+import org.qmpsentinel.agent.supervisor.WatchedVm.HmpResult;
 import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.Intrusion;
 import org.qmpsentinel.hang.IntrusionPolicy;

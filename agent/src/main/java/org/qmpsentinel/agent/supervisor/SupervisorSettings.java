@@ -15,6 +15,8 @@ import org.qmpsentinel.qmp.Backoff;
  * @param cpusRefresh how often query-cpus-fast is re-read besides on connect and RESET
  * @param kvmStats use query-stats (vcpu, kvm) where QEMU supports it
  * @param registers the register sampler
+ * @param requestOob negotiate QMP out-of-band execution where QEMU offers it (for the proxy's
+ *     clients, with sentinel.proxy.oob; the agent's own commands are all in-band)
  */
 public record SupervisorSettings(
     Duration pollInterval,
@@ -25,9 +27,34 @@ public record SupervisorSettings(
     boolean kvmStats,
     Backoff backoff,
     DetectorSettings detector,
-    RegisterSettings registers) {
+    RegisterSettings registers,
+    boolean requestOob) {
 
-  /** Settings with the default register sampler. */
+  /** Settings without OOB. */
+  public SupervisorSettings(
+      Duration pollInterval,
+      Duration steadyPollInterval,
+      double jitter,
+      Duration commandTimeout,
+      Duration cpusRefresh,
+      boolean kvmStats,
+      Backoff backoff,
+      DetectorSettings detector,
+      RegisterSettings registers) {
+    this(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        registers,
+        false);
+  }
+
+  /** Settings with the default register sampler, without OOB. */
   public SupervisorSettings(
       Duration pollInterval,
       Duration steadyPollInterval,
@@ -71,7 +98,8 @@ public record SupervisorSettings(
         kvmStats,
         backoff,
         d,
-        registers);
+        registers,
+        requestOob);
   }
 
   public SupervisorSettings withRegisters(RegisterSettings r) {
@@ -84,6 +112,21 @@ public record SupervisorSettings(
         kvmStats,
         backoff,
         detector,
-        r);
+        r,
+        requestOob);
+  }
+
+  public SupervisorSettings withRequestOob(boolean oob) {
+    return new SupervisorSettings(
+        pollInterval,
+        steadyPollInterval,
+        jitter,
+        commandTimeout,
+        cpusRefresh,
+        kvmStats,
+        backoff,
+        detector,
+        registers,
+        oob);
   }
 }

@@ -24,7 +24,7 @@ public final class VmRegistry implements AutoCloseable {
   private final SupervisorRuntime runtime;
   private final SupervisorSettings settings;
   private final SupervisorListener listener;
-  private final Map<String, VmSupervisor> supervisors = new ConcurrentHashMap<>();
+  private final Map<String, WatchedVm> supervisors = new ConcurrentHashMap<>();
   private final StartQueue starts = new StartQueue(MAX_STARTING);
 
   public VmRegistry(
@@ -32,6 +32,18 @@ public final class VmRegistry implements AutoCloseable {
     this.runtime = runtime;
     this.settings = settings;
     this.listener = listener;
+  }
+
+  SupervisorSettings settings() {
+    return settings;
+  }
+
+  SupervisorRuntime runtime() {
+    return runtime;
+  }
+
+  SupervisorListener listener() {
+    return listener;
   }
 
   public void appeared(DiscoveredVm vm) {
@@ -64,23 +76,43 @@ public final class VmRegistry implements AutoCloseable {
 
   public void vanished(String key) {
     starts.settled(key); // also when it never got its turn
-    VmSupervisor s = supervisors.remove(key);
+    WatchedVm s = supervisors.remove(key);
     if (s != null) {
       log.info("{} vanished ({})", s.snapshot().name(), key);
       s.close();
     }
   }
 
+  /** Starts watching a VM that another way than its own QMP socket tells about (libvirt). */
+  void add(WatchedVm vm) {
+    if (supervisors.putIfAbsent(vm.key(), vm) == null) {
+      log.info("discovered {} ({})", vm.snapshot().name(), vm.key());
+    }
+  }
+
+  Optional<WatchedVm> byKey(String key) {
+    return Optional.ofNullable(supervisors.get(key));
+  }
+
+  /** The UUIDs of the VMs watched through their own QMP socket (known once identified). */
+  java.util.Set<String> uuidsWatchedThroughQmp() {
+    return supervisors.values().stream()
+        .filter(VmSupervisor.class::isInstance)
+        .map(s -> s.snapshot().uuid())
+        .filter(uuid -> !uuid.isEmpty())
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
   public List<VmSnapshot> snapshots() {
     return supervisors.values().stream()
-        .map(VmSupervisor::snapshot)
+        .map(WatchedVm::snapshot)
         .sorted(Comparator.comparing(VmSnapshot::name))
         .toList();
   }
 
   /** Finds a VM by agent key, VM id, name or UUID. */
-  public Optional<VmSupervisor> find(String id) {
-    VmSupervisor byKey = supervisors.get(id);
+  public Optional<WatchedVm> find(String id) {
+    WatchedVm byKey = supervisors.get(id);
     if (byKey != null) {
       return Optional.of(byKey);
     }
@@ -99,7 +131,7 @@ public final class VmRegistry implements AutoCloseable {
 
   @Override
   public void close() {
-    supervisors.values().forEach(VmSupervisor::close);
+    supervisors.values().forEach(WatchedVm::close);
     supervisors.clear();
   }
 }

@@ -8,7 +8,6 @@ import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.VmWatch;
 import org.qmpsentinel.qmp.QmpConnection;
-import org.qmpsentinel.qmp.QmpEndpoint;
 
 /**
  * The mutable state of one VM. Plain fields on purpose: it is only ever touched on the VM's serial
@@ -17,7 +16,10 @@ import org.qmpsentinel.qmp.QmpEndpoint;
 final class VmState {
   final String key;
   final String source;
-  final QmpEndpoint endpoint;
+
+  /** Where the VM is watched: its QMP endpoint, or {@code libvirt:URI} for a libvirt domain. */
+  final String endpoint;
+
   String name;
   String uuid = "";
   long pid;
@@ -44,12 +46,16 @@ final class VmState {
   final Map<Integer, VmSnapshot.RegisterSample> registers = new TreeMap<>();
 
   VmState(String key, DiscoveredVm vm, VmWatch watch) {
+    this(key, vm.source(), vm.name(), vm.endpoint().toString(), vm.pid().orElse(0), watch);
+  }
+
+  VmState(String key, String source, String name, String endpoint, long pid, VmWatch watch) {
     this.watch = watch;
     this.key = key;
-    this.source = vm.source();
-    this.endpoint = vm.endpoint();
-    this.name = vm.name();
-    this.pid = vm.pid().orElse(0);
+    this.source = source;
+    this.endpoint = endpoint;
+    this.name = name;
+    this.pid = pid;
   }
 
   void identified(Identity id) {

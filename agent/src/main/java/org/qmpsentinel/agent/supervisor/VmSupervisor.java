@@ -1,10 +1,14 @@
 package org.qmpsentinel.agent.supervisor;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
+import org.qmpsentinel.hang.Intrusion;
+import org.qmpsentinel.hang.IntrusionDecision;
 import org.qmpsentinel.hang.IntrusionPolicy;
 import org.qmpsentinel.hang.VmId;
 import org.qmpsentinel.hang.VmWatch;
@@ -24,7 +28,7 @@ import org.qmpsentinel.qmp.QmpSupervisor;
  * RegisterSampler}), {@link Reporter} for what goes downstream and {@link SnapshotPublisher} for
  * what other threads may read. This class wires them and is the VM's public face.
  */
-public final class VmSupervisor implements AutoCloseable {
+public final class VmSupervisor implements WatchedVm {
   private final SerialExecutor executor;
   private final VmState state;
   private final SnapshotPublisher publisher;
@@ -33,13 +37,24 @@ public final class VmSupervisor implements AutoCloseable {
   private final PollLoop polls;
   private final SupervisorListener listener;
   private final QmpSupervisor connection;
+  // The identified connection, for consumers beside the API (the proxy); written on the pipeline.
+  private volatile @Nullable QmpConnection upstream;
 
   private VmSupervisor(
       DiscoveredVm vm,
       SupervisorSettings settings,
       SupervisorRuntime runtime,
-      SupervisorListener listener) {
+      SupervisorListener downstream) {
     this.executor = new SerialExecutor(runtime.scheduler());
+    SupervisorListener upstreamTracker =
+        new SupervisorListener() {
+          @Override
+          public void onConnectionChange(VmSnapshot vm, boolean connected) {
+            upstream = connected ? state.identified : null; // on the pipeline: state is ours
+          }
+        };
+    // The tracker first: a listener told "connected" finds upstream() already set.
+    SupervisorListener listener = new CompositeListener(List.of(upstreamTracker, downstream));
     this.listener = listener;
     // Watched from the start under discovery's identity, so that a monitor that never completes
     // identification is still reported (MONITOR_UNRESPONSIVE) with the same thresholds.
@@ -108,13 +123,15 @@ public final class VmSupervisor implements AutoCloseable {
         runtime
             .client()
             .supervise(
-                state.endpoint,
+                vm.endpoint(),
                 runtime
                     .client()
                     .defaultOptions()
                     .withCommandTimeout(settings.commandTimeout())
                     // Replies complete straight on this VM's pipeline, in the order QEMU sent them.
-                    .withCallbackExecutor(executor),
+                    .withCallbackExecutor(executor)
+                    // Only the proxy's clients send exec-oob; the agent's own commands never do.
+                    .withRequestOob(settings.requestOob()),
                 settings.backoff(),
                 new QmpSupervisor.Listener() {
                   @Override
@@ -143,28 +160,51 @@ public final class VmSupervisor implements AutoCloseable {
     return new VmSupervisor(vm, settings, runtime, listener);
   }
 
+  @Override
   public String key() {
     return state.key;
   }
 
   /** The latest published snapshot; safe from any thread. */
+  @Override
   public VmSnapshot snapshot() {
     return publisher.latest();
   }
 
-  /** The VM's identity as the detector knows it: its UUID, else its name. */
-  public VmId vmId() {
-    VmSnapshot s = snapshot();
-    return new VmId(s.uuid().isEmpty() ? s.name() : s.uuid(), s.name(), s.uuid());
+  /**
+   * The VM's identified QMP session, for consumers beside the API that forward their own commands
+   * over it (the proxy); empty while the monitor is not connected and identified.
+   */
+  public Optional<QmpConnection> upstream() {
+    return Optional.ofNullable(upstream);
   }
 
-  /** Outcome of an operator's HMP request. */
-  public record HmpResult(boolean allowed, String reason, String output) {}
+  /**
+   * Asks the VM's intrusion policy, on the VM's pipeline, whether a classified command may run now;
+   * the decision is reported like the agent's own. Close an allowed decision once the command has
+   * finished (any thread).
+   */
+  public CompletableFuture<IntrusionDecision> admit(Intrusion intrusion) {
+    CompletableFuture<IntrusionDecision> result = new CompletableFuture<>();
+    executor.execute(
+        () -> {
+          if (state.identified == null) {
+            result.complete(
+                IntrusionDecision.deny("not_connected", "the VM's monitor is not connected"));
+            return;
+          }
+          IntrusionDecision decision = state.watch.requestIntrusion(intrusion);
+          listener.onIntrusionDecision(publisher.latest(), intrusion.command(), decision);
+          result.complete(decision);
+        });
+    return result;
+  }
 
   /**
    * Runs an HMP command on the VM's pipeline, only if the intrusion policy allows it now; otherwise
    * completes with {@code allowed=false} and the reason.
    */
+  @Override
   public CompletableFuture<HmpResult> runHmp(String commandLine, OptionalInt cpuIndex) {
     CompletableFuture<HmpResult> result = new CompletableFuture<>();
     executor.execute(

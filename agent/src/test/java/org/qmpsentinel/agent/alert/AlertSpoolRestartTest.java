@@ -3,6 +3,7 @@ package org.qmpsentinel.agent.alert;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
 import org.qmpsentinel.hang.VmId;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Alerts raised while the receiver is down survive an agent restart: a second AlertService on the
@@ -49,8 +49,8 @@ class AlertSpoolRestartTest {
       second.start();
       await().atMost(Duration.ofSeconds(10)).until(() -> receiver.accepted().size() == 3);
       assertThat(receiver.accepted())
-          .extracting(r -> JsonMapper.shared().readTree(r.body()).path("state").asString())
-          .containsExactly("SUSPECTED", "CONFIRMED", "RESOLVED");
+          .extracting(r -> Alerts.summary(r.body()))
+          .containsExactly("vm-1 SUSPECTED", "vm-1 CONFIRMED", "vm-1 RESOLVED");
 
       second.onHangEvent(null, events.get(1)); // the same notification raised again
       await().atMost(Duration.ofSeconds(5)).until(() -> second.spoolDepth() == 0);
@@ -75,8 +75,10 @@ class AlertSpoolRestartTest {
             Duration.ofMillis(50),
             Duration.ofMillis(200),
             Duration.ofSeconds(60),
-            Duration.ofMinutes(10));
-    return new AlertService(config, "host-1");
+            Duration.ofMinutes(10),
+            URI.create(SentinelProperties.Alerting.DEFAULT_RUNBOOK_BASE_URL),
+            java.util.Map.of());
+    return new AlertService(config, Alerts.site("host-1"));
   }
 
   private static HangEvent event(HangState state) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.qmpsentinel.agent.config.SentinelProperties;
 import org.qmpsentinel.agent.config.SentinelProperties.WebhookMode;
@@ -46,7 +47,9 @@ final class Alerts {
         retryInitial,
         retryMax,
         Duration.ofSeconds(60),
-        resolveUnseenAfter);
+        resolveUnseenAfter,
+        URI.create(SentinelProperties.Alerting.DEFAULT_RUNBOOK_BASE_URL),
+        Map.of());
   }
 
   static HangEvent event(String vm, HangState state) {
@@ -82,13 +85,31 @@ final class Alerts {
         Instant.now());
   }
 
-  /** "vm STATE" of a generic notification body, for order assertions. */
-  static String summary(String body) {
-    JsonNode n = JsonMapper.shared().readTree(body);
-    return n.path("vm").asString() + " " + n.path("state").asString();
+  /** A site on {@code host} whose API is at http://127.0.0.1:9180. */
+  static AlertSite site(String host) {
+    return new AlertSite(
+        host,
+        Map.of(),
+        URI.create(SentinelProperties.Alerting.DEFAULT_RUNBOOK_BASE_URL),
+        () -> URI.create("http://127.0.0.1:9180"));
   }
 
+  /** "vm STATE" of a generic (Alertmanager webhook) notification body, for order assertions. */
+  static String summary(String body) {
+    JsonNode n = JsonMapper.shared().readTree(body);
+    return n.path("commonLabels").path("vm").asString()
+        + " "
+        + n.path("commonAnnotations").path("hang_state").asString().toUpperCase(Locale.ROOT);
+  }
+
+  /** The hang's own evidence summary: the end of the firing (or first) alert's description. */
   static String reason(String body) {
-    return JsonMapper.shared().readTree(body).path("summary").asString();
+    return JsonMapper.shared()
+        .readTree(body)
+        .path("alerts")
+        .get(0)
+        .path("annotations")
+        .path("description")
+        .asString();
   }
 }

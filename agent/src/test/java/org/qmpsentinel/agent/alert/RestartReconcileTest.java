@@ -89,8 +89,12 @@ class RestartReconcileTest {
                   INITIAL,
                   MAX,
                   Duration.ofMillis(100),
-                  Duration.ofMinutes(10)),
-              "h");
+                  Duration.ofMinutes(10),
+                  java.net.URI.create(
+                      org.qmpsentinel.agent.config.SentinelProperties.Alerting
+                          .DEFAULT_RUNBOOK_BASE_URL),
+                  java.util.Map.of()),
+              Alerts.site("h"));
       alerts.start();
       await().atMost(Duration.ofSeconds(5)).until(() -> receiver.accepted().size() >= 2);
       JsonNode refresh = JsonMapper.shared().readTree(receiver.accepted().get(1));
@@ -109,6 +113,6 @@ class RestartReconcileTest {
             INITIAL,
             MAX,
             resolveUnseenAfter),
-        "h");
+        Alerts.site("h"));
   }
 }

@@ -57,7 +57,7 @@ class SpoolFaultTest {
       Path spool = fs.path().resolve("spool");
       receiver.answer(body -> 503);
       AlertService before =
-          new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), "h");
+          new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), Alerts.site("h"));
       before.start();
       before.onHangEvent(null, event("pending", HangState.SUSPECTED));
       await().atMost(Duration.ofSeconds(5)).until(() -> !receiver.requests().isEmpty());
@@ -66,7 +66,7 @@ class SpoolFaultTest {
       fs.readOnly();
       receiver.answer(body -> 200);
       AlertService alerts =
-          new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), "h");
+          new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), Alerts.site("h"));
       alerts.bindTo(registry);
       alerts.start();
       await().atMost(Duration.ofSeconds(5)).until(() -> receiver.accepted().size() == 1);
@@ -102,7 +102,7 @@ class SpoolFaultTest {
         ScriptedReceiver receiver = new ScriptedReceiver()) {
       Path spool = fs.path().resolve("spool");
       AlertService alerts =
-          new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), "h");
+          new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), Alerts.site("h"));
       alerts.bindTo(registry);
       alerts.start();
       Path filler = fs.fill();

@@ -37,7 +37,8 @@ class WebhookDeliveryTest {
   @BeforeEach
   void start() throws IOException {
     receiver = new ScriptedReceiver();
-    alerts = new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), "host-1");
+    alerts =
+        new AlertService(Alerts.config(spool, receiver.url(), INITIAL, MAX), Alerts.site("host-1"));
     alerts.bindTo(registry);
     alerts.start();
   }

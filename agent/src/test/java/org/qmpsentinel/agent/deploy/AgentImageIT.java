@@ -112,12 +112,11 @@ class AgentImageIT {
                             HttpRequest.newBuilder(metrics).build(),
                             HttpResponse.BodyHandlers.ofString())
                         .body();
-                assertThat(body).contains("qmp_sentinel_vm_up{uuid=\"\",vm=\"image-vm\"} 1.0");
-                assertThat(body).contains("qmp_sentinel_vm_vcpus{uuid=\"\",vm=\"image-vm\"} 2.0");
+                assertThat(body).contains("qmp_sentinel_vm_up{vm=\"image-vm\"} 1.0");
+                assertThat(body).contains("qmp_sentinel_vm_vcpus{vm=\"image-vm\"} 2.0");
                 // --pid host: the container reads the host's vCPU thread CPU time
                 assertThat(body)
-                    .contains(
-                        "qmp_sentinel_vcpu_cpu_seconds_total{uuid=\"\",vcpu=\"0\",vm=\"image-vm\"}");
+                    .contains("qmp_sentinel_vcpu_cpu_seconds_total{vcpu=\"0\",vm=\"image-vm\"}");
               });
     }
   }

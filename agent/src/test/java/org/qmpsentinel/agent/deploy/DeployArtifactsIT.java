@@ -40,12 +40,21 @@ class DeployArtifactsIT {
     Path dir = REPO.resolve("deploy/prometheus");
     Run check = run(dir, "promtool", "check", "rules", "qmp-sentinel-rules.yml");
     assertThat(check.exit()).as(check.output()).isZero();
-    assertThat(check.output()).contains("SUCCESS: 7 rules found");
+    assertThat(check.output()).contains("SUCCESS: 11 rules found");
     Run test = run(dir, "promtool", "test", "rules", "qmp-sentinel-rules.test.yml");
     assertThat(test.exit()).as(test.output()).isZero();
     assertThat(test.output()).contains("SUCCESS");
     Run config = run(dir, "promtool", "check", "config", "prometheus.yml");
     assertThat(config.exit()).as(config.output()).isZero();
+  }
+
+  /** The example routing (one notification per incident, PrometheusAlertmanagerE2EIT) is valid. */
+  @Test
+  void alertmanagerExampleIsValid() throws Exception {
+    Run check =
+        run(REPO.resolve("deploy/alertmanager"), "amtool", "check-config", "alertmanager.yml");
+    assertThat(check.exit()).as(check.output()).isZero();
+    assertThat(check.output()).contains("SUCCESS", "1 inhibit rules");
   }
 
   @Test

@@ -17,6 +17,7 @@ class GrafanaDashboardTest {
   /** The agent's metric contract (README "Metrics"), plus Prometheus' own series. */
   static final Set<String> METRICS =
       Set.of(
+          "qmp_sentinel_vm_info",
           "qmp_sentinel_vm_up",
           "qmp_sentinel_vm_running",
           "qmp_sentinel_vm_run_state",
@@ -32,7 +33,8 @@ class GrafanaDashboardTest {
           "qmp_sentinel_hang_events_total",
           "qmp_sentinel_intrusive_commands_total",
           "qmp_sentinel_alert_deliveries_total",
-          "qmp_sentinel_alert_spool_depth");
+          "qmp_sentinel_alert_spool_depth",
+          "qmp_sentinel_vm_unmonitored");
 
   @Test
   void dashboardQueriesOnlyExportedMetrics() throws Exception {

@@ -115,7 +115,7 @@ class ProcScanSourceTest {
     assertThat(source.scan()).isEmpty();
 
     assertThat(source.refusedSockets())
-        .containsEntry("process-owner", 1L) // one path, refused once while it stays refused
+        .containsEntry("process_owner", 1L) // one path, refused once while it stays refused
         .containsEntry("owner", 1L)
         .containsEntry("symlink", 1L);
     assertThat(output)
@@ -129,6 +129,105 @@ class ProcScanSourceTest {
     Path socket = Sockets.chown(sockets.listen(tmp.resolve("run/vm.qmp")), 0, 0);
     process(proc, 100, ROOT, ROOT, "qemu-system-x86_64", "-qmp", "unix:" + socket);
     assertThat(source(proc).scan()).hasSize(1);
+  }
+
+  @Test
+  void aManagersPerCommandSocketIsNeverOpenedAndListedOnce(
+      @TempDir Path proc, CapturedOutput output) throws Exception {
+    // Proxmox's qm opens /run/qemu-server/VMID.qmp per command: the agent must not take it. The
+    // socket need not exist: the path alone decides, before anything is opened.
+    process(
+        proc,
+        100,
+        ROOT,
+        ROOT,
+        "/usr/bin/kvm",
+        "-id",
+        "100",
+        "-name",
+        "web,debug-threads=on",
+        "-chardev",
+        "socket,id=qmp,path=/var/run/qemu-server/100.qmp,server=on,wait=off",
+        "-mon",
+        "chardev=qmp,mode=control");
+    process(
+        proc,
+        101,
+        ROOT,
+        ROOT,
+        "qemu-system-x86_64",
+        "-name",
+        "db",
+        "-qmp",
+        "unix:/run/qemu-server/101.qmp,server=on,wait=off");
+    SocketPolicy policy = policy();
+    ProcScanSource source = new ProcScanSource(proc, policy);
+    assertThat(source.scan()).isEmpty();
+    assertThat(source.scan()).isEmpty();
+    assertThat(policy.unmonitored().entries())
+        .extracting(Unmonitored.Entry::name, Unmonitored.Entry::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("db", "socket_in_use_by_manager"),
+            org.assertj.core.groups.Tuple.tuple("web", "socket_in_use_by_manager"));
+    assertThat(output.getOut().split("not monitoring db ", -1)).hasSize(2); // WARN once
+    assertThat(policy.unmonitored().entries().get(0).fix()).contains("args: -qmp unix:");
+    assertThat(ProcScanSource.managerOwned(Path.of("/var/run/qemu-server/100.qmp"))).isTrue();
+    assertThat(ProcScanSource.managerOwned(Path.of("/run/qmp-sentinel/100.qmp"))).isFalse();
+  }
+
+  @Test
+  void aQemuWithoutASocketIsListedUntilItExitsButLibvirtsOwnAreNot(@TempDir Path proc)
+      throws Exception {
+    process(proc, 100, ROOT, ROOT, "qemu-system-x86_64", "-name", "guest=bare", "-m", "64");
+    process(
+        proc,
+        101,
+        64055,
+        64055,
+        "/usr/bin/qemu-system-x86_64",
+        "-name",
+        "guest=libvirt-domain,debug-threads=on",
+        "-chardev",
+        "socket,id=charmonitor,fd=28,server=on,wait=off",
+        "-mon",
+        "chardev=charmonitor,id=monitor,mode=control");
+    SocketPolicy policy = policy();
+    ProcScanSource source = new ProcScanSource(proc, policy);
+    assertThat(source.scan()).isEmpty();
+    assertThat(policy.unmonitored().entries())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.name()).isEqualTo("bare");
+              assertThat(e.reason()).isEqualTo("no_monitor_socket");
+              assertThat(e.id()).isEqualTo("pid 100");
+            });
+    org.springframework.util.FileSystemUtils.deleteRecursively(proc.resolve("100"));
+    source.scan();
+    assertThat(policy.unmonitored().entries()).isEmpty();
+  }
+
+  @Test
+  void aSocketTheAgentMayNotOpenIsPermissionDenied(@TempDir Path proc) throws Exception {
+    // Needs a non-root agent: root may connect to any socket. Run as root, access(2) cannot fail.
+    org.junit.jupiter.api.Assumptions.assumeFalse(ownUid() == 0, "root can open every socket");
+    Path socket = sockets.listen(tmp.resolve("run/locked.qmp"));
+    Files.setPosixFilePermissions(
+        socket, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+    long me = ownUid();
+    process(proc, 100, me, me, "qemu-system-x86_64", "-qmp", "unix:" + socket);
+    SocketPolicy policy = policy();
+    assertThat(new ProcScanSource(proc, policy).scan()).isEmpty();
+    assertThat(policy.unmonitored().entries())
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).isEqualTo("permission_denied"));
+  }
+
+  private static SocketPolicy policy() {
+    return new SocketPolicy(
+        SocketOwners.of(
+            List.of("root", "libvirt-qemu", "qemu", System.getProperty("user.name")), 4299),
+        new Unmonitored());
   }
 
   private static long ownUid() {

@@ -55,7 +55,7 @@ class SocketDirectorySourceTest {
 
     assertThat(endpoints(source.scan())).containsExactly("vm1=unix:" + dir.resolve("vm1.qmp"));
     assertThat(source.refusedSockets())
-        .isEqualTo(Map.of("symlink", 0L, "outside-directory", 0L, "owner", 0L));
+        .isEqualTo(Map.of("symlink", 0L, "outside_directory", 0L, "owner", 0L));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.qmpsentinel.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -31,26 +32,62 @@ class VmSeriesCollectorTest {
     collector.failed("key-a", true);
 
     MetricSnapshots all = collector.collect();
-    assertThat(values(all, "qmp_sentinel_vm_up"))
-        .containsEntry("uuid=,vm=a", 0.0)
-        .containsEntry("uuid=,vm=b", 1.0);
-    assertThat(values(all, "qmp_sentinel_hang_suspected"))
+    assertThat(values(all, "qmp_sentinel_vm"))
         .containsOnly(
-            org.assertj.core.api.Assertions.entry("kind=AP_STUCK_IN_RESET,uuid=,vm=a", 1.0));
+            entry("qemu_version=7.2.0,source=test,uuid=uuid-a,vm=a", 1.0),
+            entry("qemu_version=7.2.0,source=test,uuid=uuid-b,vm=b", 1.0));
+    assertThat(values(all, "qmp_sentinel_vm_up"))
+        .containsEntry("vm=a", 0.0)
+        .containsEntry("vm=b", 1.0);
+    assertThat(values(all, "qmp_sentinel_hang_suspected"))
+        .containsOnly(entry("kind=ap_stuck_in_reset,vm=a", 1.0));
     assertThat(values(all, "qmp_sentinel_hang_confirmed")).isEmpty();
     assertThat(values(all, "qmp_sentinel_vm_phase"))
-        .containsOnlyKeys("phase=STARTUP,uuid=,vm=a", "phase=STEADY,uuid=,vm=b");
+        .containsOnlyKeys("phase=startup,vm=a", "phase=steady,vm=b");
+    assertThat(values(all, "qmp_sentinel_vm_run_state"))
+        .containsOnlyKeys("state=guest_panicked,vm=a", "state=running,vm=b");
     assertThat(values(all, "qmp_sentinel_qmp_errors"))
-        .containsEntry("kind=timeout,uuid=,vm=a", 1.0)
-        .containsEntry("kind=error,uuid=,vm=a", 0.0)
-        .containsEntry("kind=timeout,uuid=,vm=b", 0.0);
-    assertThat(values(all, "qmp_sentinel_qmp_reconnects")).containsEntry("uuid=,vm=b", 0.0);
+        .containsEntry("kind=timeout,vm=a", 1.0)
+        .containsEntry("kind=error,vm=a", 0.0)
+        .containsEntry("kind=timeout,vm=b", 0.0);
+    assertThat(values(all, "qmp_sentinel_qmp_reconnects")).containsEntry("vm=b", 0.0);
     assertThat(values(all, "qmp_sentinel_vcpu_cpu_seconds"))
-        .containsEntry("uuid=,vcpu=0,vm=a", 1.5)
-        .containsEntry("uuid=,vcpu=1,vm=a", 0.25);
+        .containsEntry("vcpu=0,vm=a", 1.5)
+        .containsEntry("vcpu=1,vm=a", 0.25);
 
     collector.remove("key-a");
-    assertThat(values(collector.collect(), "qmp_sentinel_vm_up")).containsOnlyKeys("uuid=,vm=b");
+    assertThat(values(collector.collect(), "qmp_sentinel_vm_up")).containsOnlyKeys("vm=b");
+  }
+
+  /** Two VMs of one name would be one series twice (a failed scrape): the endpoint tells apart. */
+  @Test
+  void vmsOfTheSameNameAreToldApartByTheirEndpoint() {
+    collector.update(snapshot("a", true, Phase.STEADY, List.of()));
+    VmSnapshot other = snapshot("a", true, Phase.STEADY, List.of());
+    collector.update(
+        new VmSnapshot(
+            "key-a2",
+            "a",
+            "uuid-a2",
+            "unix:/run/a2.qmp",
+            other.source(),
+            other.pid(),
+            true,
+            true,
+            "running",
+            Phase.STEADY,
+            "7.2.0",
+            true,
+            true,
+            other.vcpus(),
+            List.of(),
+            other.baseline(),
+            0,
+            other.lastPoll()));
+    collector.update(snapshot("b", true, Phase.STEADY, List.of()));
+
+    assertThat(values(collector.collect(), "qmp_sentinel_vm_up"))
+        .containsOnlyKeys("vm=a@unix:/run/a.qmp", "vm=a@unix:/run/a2.qmp", "vm=b");
   }
 
   private static Map<String, Double> values(MetricSnapshots all, String name) {
@@ -72,6 +109,9 @@ class VmSeriesCollectorTest {
     if (p instanceof io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot g) {
       return g.getValue();
     }
+    if (p instanceof io.prometheus.metrics.model.snapshots.InfoSnapshot.InfoDataPointSnapshot) {
+      return 1.0;
+    }
     return ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) p)
         .getValue();
   }
@@ -90,13 +130,13 @@ class VmSeriesCollectorTest {
     return new VmSnapshot(
         "key-" + vm,
         vm,
-        "",
+        "uuid-" + vm,
         "unix:/run/" + vm + ".qmp",
         "test",
         42,
         up,
         up,
-        up ? "running" : "paused",
+        up ? "running" : "guest-panicked",
         phase,
         "7.2.0",
         true,

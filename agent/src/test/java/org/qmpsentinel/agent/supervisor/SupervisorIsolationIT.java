@@ -13,6 +13,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.agent.testsupport.QemuVm;
@@ -29,6 +30,7 @@ import org.qmpsentinel.qmp.QmpEndpoint;
  * SIGSTOP (its monitor never answers) must not slow down polling of a healthy VM; the frozen one is
  * reported MONITOR_UNRESPONSIVE and recovers after SIGCONT.
  */
+@Tag("qemu") // run on every QEMU build: agent/pom.xml, execution qemu10
 class SupervisorIsolationIT {
 
   @Test

@@ -5,11 +5,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.qmpsentinel.qmp.QemuBuild;
 import org.qmpsentinel.qmp.TestQemu;
 
 /**
  * A real qemu-system-x86_64 guest for tests: KVM when /dev/kvm is usable, else TCG. SeaBIOS by
- * default (healthy: it wakes every AP), or the stuck-bsp firmware (the hang's end state).
+ * default (healthy: it wakes every AP), or the stuck-bsp firmware (the hang's end state). The QEMU
+ * is the {@linkplain QemuBuild#selected() selected build}: the distribution's, or QEMU 10 in the
+ * qemu10 Failsafe execution (a test tagged "qemu" is skipped there when that build is absent).
  */
 public final class QemuVm implements AutoCloseable {
   private final String name;

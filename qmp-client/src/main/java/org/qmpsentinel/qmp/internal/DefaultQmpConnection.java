@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.qmp.BlockingQmp;
 import org.qmpsentinel.qmp.PeerCredentials;
 import org.qmpsentinel.qmp.QmpClientOptions;
@@ -18,10 +19,16 @@ import org.qmpsentinel.qmp.QmpConnectionStats;
 import org.qmpsentinel.qmp.QmpEndpoint;
 import org.qmpsentinel.qmp.QmpEvent;
 import org.qmpsentinel.qmp.QmpEventListener;
+import org.qmpsentinel.qmp.QmpException;
 import org.qmpsentinel.qmp.QmpGreeting;
+import org.qmpsentinel.qmp.QmpRawReply;
 import org.qmpsentinel.qmp.QmpSubscription;
 import org.qmpsentinel.qmp.internal.events.EventDispatcher;
 import org.qmpsentinel.qmp.internal.protocol.QmpSessionHandler;
+import org.qmpsentinel.qmp.internal.protocol.ReplyHandler;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The caller's side of a session. Each command crosses to the event loop once to be written and
@@ -104,6 +111,48 @@ final class DefaultQmpConnection implements QmpConnection {
               "cannot send " + command.name() + ": the client is closed", null, false));
     }
     return result;
+  }
+
+  @Override
+  public ObjectNode greetingMessage() {
+    ObjectNode raw = session.greetingMessage();
+    return raw == null ? JsonNodeFactory.instance.objectNode() : raw.deepCopy();
+  }
+
+  @Override
+  public void forward(ObjectNode command, Duration timeout, QmpRawReply reply) {
+    long id = ids.incrementAndGet();
+    ObjectNode copy = command.deepCopy();
+    ReplyHandler handler =
+        new ReplyHandler() {
+          @Override
+          public void onReply(String name, JsonNode message) {
+            ObjectNode answer = (ObjectNode) message;
+            answer.remove("id");
+            reply.onReply(answer);
+          }
+
+          @Override
+          public void onReturn(@Nullable JsonNode value) {
+            throw new IllegalStateException("onReply takes every reply");
+          }
+
+          @Override
+          public void onFailure(QmpException error) {
+            reply.onFailure(error);
+          }
+        };
+    if (channel.eventLoop().inEventLoop()) {
+      session.forward(id, copy, timeout, handler); // a proxy's channel on our loop: no hop
+    } else if (!onLoop(() -> session.forward(id, copy, timeout, handler))) {
+      reply.onFailure(
+          new QmpConnectionClosedException("cannot forward: the client is closed", null, false));
+    }
+  }
+
+  @Override
+  public Optional<io.netty.channel.EventLoop> eventLoop() {
+    return Optional.of(channel.eventLoop());
   }
 
   /** Runs {@code task} on the event loop; false if the loop is shut down (client closed). */

@@ -1,19 +1,16 @@
 package org.qmpsentinel.agent.discovery.libvirt;
 
+import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
-import java.nio.file.Path;
-import org.qmpsentinel.agent.config.AbsolutePath;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.validation.annotation.Validated;
 
-/** Registers the libvirt source unless {@code sentinel.discovery.libvirt.enabled=false}. */
+/** Registers {@code sentinel.discovery.libvirt.*}; the agent's wiring starts the watcher. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(LibvirtDiscoveryConfiguration.LibvirtProperties.class)
 public class LibvirtDiscoveryConfiguration {
@@ -21,19 +18,21 @@ public class LibvirtDiscoveryConfiguration {
   /**
    * {@code sentinel.discovery.libvirt.*}.
    *
-   * @param enabled on by default; a host without libvirt simply has no status directory
-   * @param statusDir libvirt's live domain status files (an absolute path)
+   * @param enabled watch libvirt's domains through libvirt's API (default true). Without libvirtd
+   *     the agent runs on, lists {@code libvirt_unavailable} once with the reason, and retries
+   * @param uri the libvirt connection, opened read-only (default {@code qemu:///system}: the socket
+   *     /run/libvirt/libvirt-sock-ro, which Debian opens to every local user)
+   * @param reconnectInterval how often a failed or lost connection is retried (at least 1s)
+   * @param registerConfirmation confirm a suspected stuck AP by reading its registers through
+   *     {@code virDomainQemuMonitorCommand} (default false). This needs a read-write connection
+   *     (group {@code libvirt}) and makes libvirt mark the domain tainted ({@code custom-monitor});
+   *     without it a hang is confirmed by time ({@code sentinel.detector.confirm-after})
    */
   @Validated
   @ConfigurationProperties("sentinel.discovery.libvirt")
   public record LibvirtProperties(
       @DefaultValue("true") boolean enabled,
-      @NotNull @AbsolutePath @DefaultValue("/run/libvirt/qemu") Path statusDir) {}
-
-  @Bean
-  @Order(Ordered.HIGHEST_PRECEDENCE) // richer identity than a bare socket: scan before the others
-  @ConditionalOnProperty(name = "sentinel.discovery.libvirt.enabled", matchIfMissing = true)
-  LibvirtDiscoverySource libvirtDiscoverySource(LibvirtProperties properties) {
-    return new LibvirtDiscoverySource(properties.statusDir());
-  }
+      @NotBlank @DefaultValue("qemu:///system") String uri,
+      @NotNull @DurationMin(seconds = 1) @DefaultValue("30s") Duration reconnectInterval,
+      @DefaultValue("false") boolean registerConfirmation) {}
 }

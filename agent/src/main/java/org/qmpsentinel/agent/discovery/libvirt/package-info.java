@@ -1,6 +1,8 @@
 /**
- * Discovery of libvirt-managed VMs from libvirt's live domain status files: name, UUID, pid, and
- * the extra QMP socket a domain declares for qmp-sentinel (libvirt keeps its own monitor).
+ * libvirt's domains through libvirt's public API, zero-touch: a read-only connection, domain events
+ * for the lifecycle, bulk domain stats for per-vCPU evidence ({@code vcpu.N.exits.sum}, {@code
+ * vcpu.N.halt_exits.sum}, {@code vcpu.N.time}). No domain XML is read or changed and nothing taints
+ * a domain, unless register confirmation is explicitly enabled.
  */
 @NullMarked
 package org.qmpsentinel.agent.discovery.libvirt;

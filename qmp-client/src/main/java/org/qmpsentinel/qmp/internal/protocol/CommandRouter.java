@@ -10,6 +10,7 @@ import org.qmpsentinel.qmp.QmpTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The READY session's command traffic: writes commands, routes each reply to its command by id,
@@ -51,12 +52,17 @@ final class CommandRouter {
       boolean oob,
       Duration timeout,
       ReplyHandler reply) {
+    send(id, name, Messages.command(Long.toString(id), name, arguments, oob), timeout, reply);
+  }
+
+  /** Sends {@code message}, a complete command whose {@code id} member is already {@code id}. */
+  void send(long id, String name, ObjectNode message, Duration timeout, ReplyHandler reply) {
     String idText = Long.toString(id);
     PendingCommand command =
         new PendingCommand(idText, name, reply, timeout, pending.now() + timeout.toNanos());
     pending.add(id, command);
     pendingCount.set(pending.size());
-    ctx.writeAndFlush(Messages.command(idText, name, arguments, oob))
+    ctx.writeAndFlush(message)
         .addListener(
             f -> {
               if (f.isSuccess()) {
@@ -94,12 +100,7 @@ final class CommandRouter {
       return;
     }
     pendingCount.set(pending.size());
-    JsonNode error = message.get("error");
-    if (error != null) {
-      command.reply.onFailure(Messages.error(command.name, error));
-    } else {
-      command.reply.onReturn(message.get("return"));
-    }
+    command.reply.onReply(command.name, message);
   }
 
   /**

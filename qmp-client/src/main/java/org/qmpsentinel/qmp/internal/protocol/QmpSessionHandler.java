@@ -48,6 +48,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private State state = State.AWAITING_GREETING;
   private @Nullable QmpGreeting greeting;
+  private @Nullable ObjectNode greetingMessage;
   private boolean oobEnabled;
   private @Nullable Throwable failure;
 
@@ -125,6 +126,32 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * Sends a complete command as the caller wrote it ({@code execute} or {@code exec-oob}, any
+   * members), with its {@code id} member replaced by {@code id}; {@code reply} hears the whole
+   * reply message on the event loop ({@link ReplyHandler#onReply}).
+   */
+  public void forward(long id, ObjectNode command, Duration timeout, ReplyHandler reply) {
+    boolean oob = command.has("exec-oob");
+    String name = command.path(oob ? "exec-oob" : "execute").asString("");
+    command.put("id", Long.toString(id));
+    if (state != State.READY) {
+      reply.onFailure(
+          new QmpConnectionClosedException(
+              "cannot send " + name + ": session is " + state, failure));
+    } else if (oob && !oobEnabled) {
+      reply.onFailure(
+          new QmpProtocolException("cannot send " + name + " out-of-band: oob not negotiated"));
+    } else {
+      commands.send(id, name, command, timeout, reply);
+    }
+  }
+
+  /** The greeting exactly as the server sent it; {@code null} before it arrived. */
+  public @Nullable ObjectNode greetingMessage() {
+    return greetingMessage;
+  }
+
   /** The caller cancelled: forget the command so that its late reply is discarded. */
   public void cancel(long id) {
     commands.cancel(id);
@@ -167,6 +194,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
 
   private void onGreeting(JsonNode message) {
     greeting = Messages.parseGreeting(message);
+    greetingMessage = ((ObjectNode) message).deepCopy();
     ObjectNode arguments = null;
     if (requestOob && greeting.capabilities().contains("oob")) {
       arguments = JsonNodeFactory.instance.objectNode();
