@@ -13,12 +13,16 @@
 # makes agent/target/qmp-sentinel-exec.jar) without Maven in the image:
 #   docker build --target runtime-prebuilt ... .
 #
-# Run (the agent needs the host's /proc for vCPU thread CPU time and the QMP sockets):
+# Run (the agent needs the host's /proc for vCPU thread CPU time, the QMP sockets, and a state
+# volume for the alert spool; a named volume starts out owned by the image's user, so this works on
+# a fresh host; docs/deploy.md "Container" has the details):
 #   docker run -d --name qmp-sentinel --network host --pid host \
-#     -v /run/qmp-sentinel:/run/qmp-sentinel -v /var/lib/qmp-sentinel:/var/lib/qmp-sentinel \
+#     -v /run/qmp-sentinel:/run/qmp-sentinel -v qmp-sentinel-state:/var/lib/qmp-sentinel \
 #     --group-add "$(getent group kvm | cut -d: -f3)" qmp-sentinel
 # The container user (uid 10001) must be able to open the QMP sockets (connect needs write
-# permission on the socket file): make them group-writable for a group passed with --group-add.
+# permission on the socket file): /run/qmp-sentinel of the .deb's tmpfiles.d (group kvm, setgid)
+# with --group-add kvm does it. A bind-mounted state directory must belong to uid 10001; the
+# entrypoint says so and exits 78 when it does not. HEALTHCHECK asks /actuator/health/liveness.
 
 ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
@@ -31,10 +35,15 @@ RUN if [ -n "$RUNTIME_PACKAGES" ]; then \
     fi \
  && useradd --system --no-create-home --uid 10001 --user-group qmp-sentinel \
  && mkdir -p /var/lib/qmp-sentinel/spool && chown -R qmp-sentinel:qmp-sentinel /var/lib/qmp-sentinel
+COPY deploy/docker/entrypoint.sh /usr/local/bin/qmp-sentinel-entrypoint
+COPY deploy/docker/healthcheck.sh /usr/local/bin/qmp-sentinel-healthcheck
 USER 10001
 EXPOSE 9180
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
-            "-jar", "/opt/qmp-sentinel/qmp-sentinel.jar"]
+ENV JAVA_OPTS="-XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError"
+VOLUME /var/lib/qmp-sentinel
+HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["/usr/local/bin/qmp-sentinel-healthcheck"]
+ENTRYPOINT ["/usr/local/bin/qmp-sentinel-entrypoint"]
 
 FROM runtime-base AS runtime-prebuilt
 COPY agent/target/qmp-sentinel-exec.jar /opt/qmp-sentinel/qmp-sentinel.jar

@@ -12,19 +12,25 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Runs discovery on its own thread, and the libvirt watcher on its own, once everything else is up
  * (so the first VMs found already have metrics and alerting listening), and stops them first at
- * shutdown.
+ * shutdown. After the first discovery pass it runs {@code afterFirstPass} once (systemd's {@code
+ * READY=1}).
  */
 final class DiscoveryLifecycle implements SmartLifecycle {
   private final DiscoveryService discovery;
   private final Duration interval;
   private final @Nullable LibvirtWatcher libvirt;
+  private final Runnable afterFirstPass;
   private @Nullable ScheduledExecutorService thread;
 
   DiscoveryLifecycle(
-      DiscoveryService discovery, Duration interval, @Nullable LibvirtWatcher libvirt) {
+      DiscoveryService discovery,
+      Duration interval,
+      @Nullable LibvirtWatcher libvirt,
+      Runnable afterFirstPass) {
     this.discovery = discovery;
     this.interval = interval;
     this.libvirt = libvirt;
+    this.afterFirstPass = afterFirstPass;
   }
 
   @Override
@@ -36,7 +42,16 @@ final class DiscoveryLifecycle implements SmartLifecycle {
               th.setDaemon(true);
               return th;
             });
-    t.scheduleWithFixedDelay(discovery::scan, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    t.execute(
+        () -> {
+          try {
+            discovery.scan();
+          } finally {
+            afterFirstPass.run();
+          }
+        });
+    t.scheduleWithFixedDelay(
+        discovery::scan, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     thread = t;
     if (libvirt != null) {
       libvirt.start(); // its own threads (see LibvirtWatcher)

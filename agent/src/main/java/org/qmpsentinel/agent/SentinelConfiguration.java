@@ -37,6 +37,7 @@ import org.qmpsentinel.agent.supervisor.LibvirtDomains;
 import org.qmpsentinel.agent.supervisor.SupervisorRuntime;
 import org.qmpsentinel.agent.supervisor.VmRegistry;
 import org.qmpsentinel.agent.supervisor.VmSupervisor;
+import org.qmpsentinel.agent.systemd.ServiceManager;
 import org.qmpsentinel.hang.ProcThreads;
 import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
@@ -239,13 +240,15 @@ class SentinelConfiguration {
       ObjectProvider<DiscoverySource> extraSources,
       ObjectProvider<LibvirtWatcher> libvirt,
       VmRegistry registry,
-      SentinelProperties properties) {
+      SentinelProperties properties,
+      ServiceManager serviceManager) {
     List<DiscoverySource> sources = new ArrayList<>(builtInDiscoverySources.first());
     extraSources.orderedStream().forEach(sources::add);
     sources.addAll(builtInDiscoverySources.last());
     return new DiscoveryLifecycle(
         new DiscoveryService(sources, registry::appeared, registry::vanished),
         properties.discovery().interval(),
-        libvirt.getIfAvailable());
+        libvirt.getIfAvailable(),
+        () -> serviceManager.ready("first discovery pass done"));
   }
 }
