@@ -30,7 +30,8 @@ public final class Unmonitored implements MeterBinder {
   public enum Reason {
     PERMISSION_DENIED(
         "add the agent's user to the socket's group, or have QEMU create the socket in"
-            + " /run/qmp-sentinel (group qmp-sentinel, setgid; see docs/deploy.md)"),
+            + " /run/qmp-sentinel (root:kvm 2770, setgid; with umask 002 or 007; see"
+            + " docs/deploy.md)"),
     NO_MONITOR_SOCKET(
         "start QEMU with -qmp unix:/run/qmp-sentinel/NAME.qmp,server=on,wait=off (libvirt"
             + " domains need nothing: they are watched through libvirt)"),
@@ -41,9 +42,10 @@ public final class Unmonitored implements MeterBinder {
         "libvirt reports no per-vCPU statistics for this domain; QEMU 7.1 or newer under KVM"
             + " gives KVM counters, older QEMU needs the extra-socket route"),
     LIBVIRT_UNAVAILABLE(
-        "start libvirtd, check sentinel.discovery.libvirt.uri, and put the agent's user in the"
-            + " libvirt group (read-only socket /run/libvirt/libvirt-sock-ro); retried"
-            + " automatically");
+        "start libvirtd (and the system bus: its polkit check lets any local user use the"
+            + " read-only socket /run/libvirt/libvirt-sock-ro) and check"
+            + " sentinel.discovery.libvirt.uri; no group is needed (the libvirt group would grant"
+            + " the read-write socket, i.e. root); retried automatically");
 
     private final String fix;
 
