@@ -108,10 +108,10 @@ class KillRestartIT {
             .doesNotContain("RESOLVED");
         soft.assertThat(
                 receiver.accepted().stream()
-                    .map(r -> JSON.readTree(r.body()))
-                    .filter(n -> n.path("vm").asString().equals(recovers.name()))
-                    .filter(n -> n.path("state").asString().equals("RESOLVED"))
-                    .map(n -> n.path("summary").asString()))
+                    .map(r -> Delivery.of(r.body()))
+                    .filter(d -> d.vm().equals(recovers.name()))
+                    .filter(d -> d.state().equals("RESOLVED"))
+                    .map(Delivery::summary))
             .as("the recovered VM's RESOLVED")
             .hasSize(1);
         soft.assertThat(second.logText())
@@ -139,13 +139,9 @@ class KillRestartIT {
   private static void assertInOrderPerHang(SoftAssertions soft, WebhookReceiver r, String vm) {
     Map<String, List<String>> byHang = new LinkedHashMap<>();
     for (Request q : r.accepted()) {
-      JsonNode n = JSON.readTree(q.body());
-      if (n.path("vm").asString().equals(vm)) {
-        byHang
-            .computeIfAbsent(
-                n.path("kind").asString() + "@" + n.path("since").asString(),
-                k -> new ArrayList<>())
-            .add(n.path("state").asString());
+      Delivery d = Delivery.of(q.body());
+      if (d.vm().equals(vm)) {
+        byHang.computeIfAbsent(d.kind() + "@" + d.since(), k -> new ArrayList<>()).add(d.state());
       }
     }
     List<String> order = List.of("SUSPECTED", "CONFIRMED", "RESOLVED");
@@ -175,20 +171,38 @@ class KillRestartIT {
     return r.accepted().stream().map(q -> q.body().strip()).toList();
   }
 
+  /**
+   * One delivery, read from the generic webhook's body (Alertmanager's webhook payload, version 4):
+   * every alert in it is about the same hang event, so the first alert says which VM, kind and hang
+   * (its start), and its {@code hang_state} annotation the event's state.
+   */
+  private record Delivery(String vm, String kind, String state, String since, String summary) {
+    static Delivery of(String body) {
+      JsonNode first = JSON.readTree(body).path("alerts").path(0);
+      JsonNode labels = first.path("labels");
+      JsonNode annotations = first.path("annotations");
+      return new Delivery(
+          labels.path("vm").asString(),
+          labels.path("kind").asString(),
+          annotations.path("hang_state").asString().toUpperCase(java.util.Locale.ROOT),
+          first.path("startsAt").asString(),
+          annotations.path("summary").asString());
+    }
+  }
+
   private static List<String> states(WebhookReceiver r, String vm) {
     return r.accepted().stream()
-        .map(q -> JSON.readTree(q.body()))
-        .filter(n -> n.path("vm").asString().equals(vm))
-        .map(n -> n.path("state").asString())
+        .map(q -> Delivery.of(q.body()))
+        .filter(d -> d.vm().equals(vm))
+        .map(Delivery::state)
         .toList();
   }
 
   private static List<String> sinces(WebhookReceiver r, String vm, String state) {
     return r.accepted().stream()
-        .map(q -> JSON.readTree(q.body()))
-        .filter(n -> n.path("vm").asString().equals(vm))
-        .filter(n -> n.path("state").asString().equals(state))
-        .map(n -> n.path("since").asString())
+        .map(q -> Delivery.of(q.body()))
+        .filter(d -> d.vm().equals(vm) && d.state().equals(state))
+        .map(Delivery::since)
         .distinct()
         .toList();
   }
