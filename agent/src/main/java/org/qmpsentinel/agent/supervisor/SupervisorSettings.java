@@ -30,52 +30,6 @@ public record SupervisorSettings(
     RegisterSettings registers,
     boolean requestOob) {
 
-  /** Settings without OOB. */
-  public SupervisorSettings(
-      Duration pollInterval,
-      Duration steadyPollInterval,
-      double jitter,
-      Duration commandTimeout,
-      Duration cpusRefresh,
-      boolean kvmStats,
-      Backoff backoff,
-      DetectorSettings detector,
-      RegisterSettings registers) {
-    this(
-        pollInterval,
-        steadyPollInterval,
-        jitter,
-        commandTimeout,
-        cpusRefresh,
-        kvmStats,
-        backoff,
-        detector,
-        registers,
-        false);
-  }
-
-  /** Settings with the default register sampler, without OOB. */
-  public SupervisorSettings(
-      Duration pollInterval,
-      Duration steadyPollInterval,
-      double jitter,
-      Duration commandTimeout,
-      Duration cpusRefresh,
-      boolean kvmStats,
-      Backoff backoff,
-      DetectorSettings detector) {
-    this(
-        pollInterval,
-        steadyPollInterval,
-        jitter,
-        commandTimeout,
-        cpusRefresh,
-        kvmStats,
-        backoff,
-        detector,
-        RegisterSettings.defaults());
-  }
-
   public static SupervisorSettings defaults() {
     return new SupervisorSettings(
         Duration.ofSeconds(1),
@@ -85,7 +39,9 @@ public record SupervisorSettings(
         Duration.ofSeconds(30),
         true,
         Backoff.defaults(),
-        DetectorSettings.defaults());
+        DetectorSettings.defaults(),
+        RegisterSettings.defaults(),
+        false);
   }
 
   public SupervisorSettings withDetector(DetectorSettings d) {

@@ -44,48 +44,6 @@ public record VmSnapshot(
     registers = List.copyOf(registers);
   }
 
-  /** A snapshot without register samples. */
-  public VmSnapshot(
-      String key,
-      String name,
-      String uuid,
-      String endpoint,
-      String source,
-      long pid,
-      boolean connected,
-      boolean running,
-      String runState,
-      Phase phase,
-      String qemuVersion,
-      boolean kvm,
-      boolean kvmStats,
-      List<Vcpu> vcpus,
-      List<HangEvent> activeHangs,
-      BaselineQuality baseline,
-      long eventsDropped,
-      Instant lastPoll) {
-    this(
-        key,
-        name,
-        uuid,
-        endpoint,
-        source,
-        pid,
-        connected,
-        running,
-        runState,
-        phase,
-        qemuVersion,
-        kvm,
-        kvmStats,
-        vcpus,
-        activeHangs,
-        baseline,
-        eventsDropped,
-        lastPoll,
-        List.of());
-  }
-
   /**
    * One vCPU's latest {@code info registers}, parsed.
    *

@@ -82,7 +82,8 @@ final class Alerts {
         active,
         org.qmpsentinel.hang.BaselineQuality.ABSOLUTE,
         0,
-        Instant.now());
+        Instant.now(),
+        List.of());
   }
 
   /** A site on {@code host} whose API is at http://127.0.0.1:9180. */

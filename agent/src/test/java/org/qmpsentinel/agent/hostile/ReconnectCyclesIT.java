@@ -47,7 +47,9 @@ class ReconnectCyclesIT {
             false,
             new Backoff(Duration.ofMillis(1), Duration.ofMillis(2), 1.0)
                 .withHealthyAfter(Duration.ZERO),
-            DetectorSettings.defaults());
+            DetectorSettings.defaults(),
+            org.qmpsentinel.agent.supervisor.RegisterSettings.defaults(),
+            false);
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     try (FakeQmpServer fake =

@@ -83,7 +83,8 @@ class VmSeriesCollectorTest {
             List.of(),
             other.baseline(),
             0,
-            other.lastPoll()));
+            other.lastPoll(),
+            List.of()));
     collector.update(snapshot("b", true, Phase.STEADY, List.of()));
 
     assertThat(values(collector.collect(), "qmp_sentinel_vm_up"))
@@ -147,6 +148,7 @@ class VmSeriesCollectorTest {
         hangs,
         BaselineQuality.ABSOLUTE,
         0,
-        Instant.EPOCH);
+        Instant.EPOCH,
+        List.of());
   }
 }

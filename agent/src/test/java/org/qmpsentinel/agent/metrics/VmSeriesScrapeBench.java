@@ -80,6 +80,7 @@ public final class VmSeriesScrapeBench {
         List.of(),
         BaselineQuality.ABSOLUTE,
         0,
-        Instant.EPOCH);
+        Instant.EPOCH,
+        List.of());
   }
 }

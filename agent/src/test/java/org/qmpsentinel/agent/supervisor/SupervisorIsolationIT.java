@@ -45,7 +45,9 @@ class SupervisorIsolationIT {
             Duration.ofSeconds(30),
             true,
             org.qmpsentinel.qmp.Backoff.defaults(),
-            org.qmpsentinel.hang.DetectorSettings.defaults());
+            org.qmpsentinel.hang.DetectorSettings.defaults(),
+            RegisterSettings.defaults(),
+            false);
     List<HangEvent> events = new CopyOnWriteArrayList<>();
     SupervisorListener listener =
         new SupervisorListener() {

@@ -165,7 +165,9 @@ class VmPipelineTest {
             d.cpusRefresh(),
             d.kvmStats(),
             d.backoff(),
-            d.detector()));
+            d.detector(),
+            d.registers(),
+            d.requestOob()));
     // Every identification (five commands, read and never answered) times out; the agent
     // reconnects with backoff, and the third unanswered round suspects the monitor.
     await()
