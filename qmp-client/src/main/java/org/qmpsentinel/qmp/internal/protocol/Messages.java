@@ -23,8 +23,21 @@ public final class Messages {
     if (qmp == null || !qmp.isObject()) {
       throw new QmpProtocolException("expected the QMP greeting, got " + abbreviate(message));
     }
+    // The spec makes "capabilities" an array of strings; anything else is a peer we cannot trust
+    // to speak QMP, so it fails the session here rather than as a Jackson coercion error later.
+    JsonNode listed = qmp.path("capabilities");
+    if (!listed.isArray()) {
+      throw new QmpProtocolException(
+          "the QMP greeting's capabilities are not an array: " + abbreviate(message));
+    }
     Set<String> capabilities = new HashSet<>();
-    qmp.path("capabilities").forEach(c -> capabilities.add(c.asString()));
+    for (JsonNode c : listed) {
+      if (!c.isString()) {
+        throw new QmpProtocolException(
+            "the QMP greeting lists a capability that is not a string: " + abbreviate(message));
+      }
+      capabilities.add(c.stringValue());
+    }
     return new QmpGreeting(parseVersion(qmp.path("version")), capabilities);
   }
 
@@ -73,7 +86,7 @@ public final class Messages {
   }
 
   /** A short rendering of a message for error text (never the whole of a large message). */
-  public static String abbreviate(JsonNode message) {
+  public static String abbreviate(Object message) {
     String text = String.valueOf(message);
     return text.length() <= 200 ? text : text.substring(0, 200) + "...";
   }

@@ -189,6 +189,12 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
       }
     } catch (QmpProtocolException | QmpErrorException e) {
       abort(e);
+    } catch (RuntimeException e) {
+      // A message of the right outline with a member of the wrong type (Jackson's coercion
+      // errors): still the peer's malformed input, so it is reported as a protocol violation.
+      abort(
+          new QmpProtocolException(
+              "malformed message (" + e.getMessage() + "): " + Messages.abbreviate(msg), e));
     }
   }
 

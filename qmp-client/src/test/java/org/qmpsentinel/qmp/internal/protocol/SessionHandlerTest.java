@@ -98,6 +98,17 @@ class SessionHandlerTest {
   }
 
   @Test
+  void aGreetingWithACapabilityThatIsNotAStringIsAProtocolViolation() {
+    // Found by PeerStreamFuzzTest: Jackson's coercion error used to surface as "connection lost".
+    qemu.receive(
+        "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}}, \"capabilities\": [{\"a\": 1}]}}");
+    assertThat(cause(qemu.session.negotiated()))
+        .isInstanceOf(QmpProtocolException.class)
+        .hasMessageContaining("capability that is not a string");
+    assertThat(qemu.channel.isActive()).isFalse();
+  }
+
+  @Test
   void aRefusedNegotiationFailsWithTheErrorReply() {
     qemu.receive(SessionFixture.GREETING);
     qemu.sent();
