@@ -81,7 +81,12 @@ final class RegisterSampler {
     }
     cancelTick();
     long base = settings.interval().toNanos();
-    long delay = (long) (base * (1 + jitter * (ThreadLocalRandom.current().nextDouble() * 2 - 1)));
+    long now = ticker.nanos();
+    long due =
+        now + (long) (base * (1 + jitter * (ThreadLocalRandom.current().nextDouble() * 2 - 1)));
+    // On the polls' 50 ms slots: one wake-up of the pipeline pool serves the samples and polls of
+    // every VM due in that slot, instead of one wake-up (and thread hand-off) per sample.
+    long delay = Math.max(0, PollCadence.ceilToSlot(due) - now);
     try {
       nextTick = timers.schedule(() -> executor.execute(this::tick), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {

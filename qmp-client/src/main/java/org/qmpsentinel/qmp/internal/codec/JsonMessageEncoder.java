@@ -1,9 +1,11 @@
 package org.qmpsentinel.qmp.internal.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToByteEncoder;
+import java.io.OutputStream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,7 +21,8 @@ public final class JsonMessageEncoder extends MessageToByteEncoder<JsonNode> {
 
   @Override
   protected void encode(ChannelHandlerContext ctx, JsonNode msg, ByteBuf out) {
-    out.writeBytes(MAPPER.writeValueAsBytes(msg));
+    // Straight into the buffer: writeValueAsBytes would build a byte[] only to copy it.
+    MAPPER.writeValue((OutputStream) new ByteBufOutputStream(out), msg);
     out.writeByte('\n');
   }
 }
