@@ -47,28 +47,6 @@ public record DetectorSettings(
     }
   }
 
-  /** Settings with the default {@link #firmwareStallAfter()} (120 s). */
-  public DetectorSettings(
-      Duration startupSettle,
-      Duration syncMinInterval,
-      Duration kickMinInterval,
-      Duration suspectAfter,
-      Duration confirmAfter,
-      List<String> fixedQemu,
-      int monitorTimeoutsToSuspect,
-      Duration baselineGrace) {
-    this(
-        startupSettle,
-        syncMinInterval,
-        kickMinInterval,
-        suspectAfter,
-        confirmAfter,
-        fixedQemu,
-        monitorTimeoutsToSuspect,
-        baselineGrace,
-        Duration.ofSeconds(120));
-  }
-
   /** These settings with another {@link #firmwareStallAfter()}. */
   public DetectorSettings withFirmwareStallAfter(Duration after) {
     return new DetectorSettings(

@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.X86Registers;
-import org.qmpsentinel.hang.X86Registers.CpuMode;
 
 /**
  * Reads the fields of target/i386/cpu-dump.c's {@code x86_cpu_dump_state} output that detection
@@ -29,20 +28,20 @@ public final class InfoRegistersParser {
     if (text == null) {
       return result;
     }
-    @Nullable Builder current = null;
+    @Nullable DumpSection current = null;
     for (String raw : LINES.split(text)) {
       String line = raw.strip();
       if (isCpuHeader(line)) {
         if (current != null && current.keep()) {
           result.put(current.cpu, current.build());
         }
-        current = new Builder(cpuIndex(line.substring(4)));
+        current = new DumpSection(cpuIndex(line.substring(4)));
         continue;
       }
       if (current == null) {
-        current = new Builder(defaultCpu);
+        current = new DumpSection(defaultCpu);
       }
-      current.accept(line);
+      accept(current, line);
     }
     if (current != null && current.keep()) {
       result.put(current.cpu, current.build());
@@ -136,118 +135,58 @@ public final class InfoRegistersParser {
     return bounds;
   }
 
-  private static final class Builder {
-    final int cpu;
-    boolean seen;
-    long ip = -1;
-    int cs = -1;
-    long csBase = -1;
-    long eflags = -1;
-    boolean halted;
-    boolean smm;
-    long cr0 = -1;
-    long cr3 = -1;
-    long cr4 = -1;
-    long efer = -1;
-    boolean cs64;
-
-    Builder(int cpu) {
-      this.cpu = cpu;
-    }
-
-    boolean keep() {
-      return seen && cpu >= 0;
-    }
-
-    void accept(String line) {
-      int[] segment = segment(line);
-      if (segment != null) {
-        if (line.startsWith("CS")) {
-          try {
-            long selector = hex(line, segment[0], segment[1]);
-            long base = hex(line, segment[2], segment[3]);
-            cs = (int) selector;
-            csBase = base;
-            cs64 = line.contains("CS64");
-            seen = true;
-          } catch (NumberFormatException e) {
-            // wider than 64 bits (found by InfoRegistersFuzzTest): no CS from this line
-          }
+  /** One section's lines: the CS line, and every {@code NAME=HEX} field of the others. */
+  private static void accept(DumpSection section, String line) {
+    int[] segment = segment(line);
+    if (segment != null) {
+      if (line.startsWith("CS")) {
+        try {
+          section.codeSegment(
+              hex(line, segment[0], segment[1]),
+              hex(line, segment[2], segment[3]),
+              line.contains("CS64"));
+        } catch (NumberFormatException e) {
+          // wider than 64 bits (found by InfoRegistersFuzzTest): no CS from this line
         }
-        return;
       }
-      // Every NAME=HEX, left to right: the name is the longest run of [A-Z0-9] before the '='
-      // that starts with a letter, the value the run of hex digits after it.
-      int from = 0;
-      for (int eq = line.indexOf('=', from); eq >= 0; eq = line.indexOf('=', from)) {
-        int start = eq;
-        while (start > from
-            && (isUpper(line.charAt(start - 1)) || isDigit(line.charAt(start - 1)))) {
-          start--;
-        }
-        while (start < eq && !isUpper(line.charAt(start))) {
-          start++;
-        }
-        int end = eq + 1;
-        while (end < line.length() && isHex(line.charAt(end))) {
-          end++;
-        }
-        if (start == eq || end == eq + 1) {
-          from = eq + 1;
-          continue;
-        }
-        field(line, start, eq, end);
-        from = end;
-      }
+      return;
     }
-
-    private void field(String line, int start, int eq, int end) {
+    // Every NAME=HEX, left to right: the name is the longest run of [A-Z0-9] before the '='
+    // that starts with a letter, the value the run of hex digits after it.
+    int from = 0;
+    for (int eq = line.indexOf('=', from); eq >= 0; eq = line.indexOf('=', from)) {
+      int start = eq;
+      while (start > from && (isUpper(line.charAt(start - 1)) || isDigit(line.charAt(start - 1)))) {
+        start--;
+      }
+      while (start < eq && !isUpper(line.charAt(start))) {
+        start++;
+      }
+      int end = eq + 1;
+      while (end < line.length() && isHex(line.charAt(end))) {
+        end++;
+      }
+      if (start == eq || end == eq + 1) {
+        from = eq + 1;
+        continue;
+      }
       String name = line.substring(start, eq);
-      switch (name) {
-        case "EIP", "RIP", "EFL", "RFL", "HLT", "SMM", "CR0", "CR3", "CR4", "EFER" -> {}
-        default -> {
-          return; // not needed (most of a dump): not even parsed
+      if (DumpSection.wanted(name)) {
+        try {
+          section.field(name, hex(line, eq + 1, end));
+        } catch (NumberFormatException e) {
+          // wider than 64 bits: no such register is read
         }
       }
-      long value;
-      try {
-        value = hex(line, eq + 1, end);
-      } catch (NumberFormatException e) {
-        return; // wider than 64 bits
-      }
-      switch (name) {
-        case "EIP", "RIP" -> {
-          ip = value;
-          seen = true;
-        }
-        case "EFL", "RFL" -> eflags = value;
-        case "HLT" -> halted = value != 0;
-        case "SMM" -> smm = value != 0;
-        case "CR0" -> cr0 = value;
-        case "CR3" -> cr3 = value;
-        case "CR4" -> cr4 = value;
-        default -> efer = value; // EFER
-      }
+      from = end;
     }
+  }
 
-    private static boolean isDigit(char c) {
-      return c >= '0' && c <= '9';
-    }
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
 
-    X86Registers build() {
-      CpuMode mode;
-      if (efer >= 0 && (efer & (1L << 10)) != 0 || cs64) {
-        mode = CpuMode.LONG; // EFER.LMA
-      } else if (cr0 >= 0) {
-        mode = (cr0 & 1) != 0 ? CpuMode.PROTECTED : CpuMode.REAL;
-      } else {
-        mode = CpuMode.UNKNOWN;
-      }
-      return new X86Registers(cpu, ip, cs, csBase, eflags, halted, smm, mode, cr0, cr3, cr4);
-    }
-
-    private static long hex(String s, int from, int to) {
-      return Long.parseUnsignedLong(s, from, to, 16);
-    }
+  private static long hex(String s, int from, int to) {
+    return Long.parseUnsignedLong(s, from, to, 16);
   }
 }

@@ -6,7 +6,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.qmpsentinel.hang.X86Registers;
-import org.qmpsentinel.hang.X86Registers.CpuMode;
 
 /**
  * The regex parser {@link InfoRegistersParser} replaced (it cost a third of the pipeline's CPU at
@@ -30,7 +29,7 @@ final class RegexInfoRegistersParser {
     if (text == null) {
       return result;
     }
-    @Nullable Builder current = null;
+    @Nullable DumpSection current = null;
     for (String raw : text.split("\\R")) {
       String line = raw.strip();
       Matcher header = CPU_HEADER.matcher(line);
@@ -38,13 +37,13 @@ final class RegexInfoRegistersParser {
         if (current != null && current.keep()) {
           result.put(current.cpu, current.build());
         }
-        current = new Builder(cpuIndex(header.group(1)));
+        current = new DumpSection(cpuIndex(header.group(1)));
         continue;
       }
       if (current == null) {
-        current = new Builder(defaultCpu);
+        current = new DumpSection(defaultCpu);
       }
-      current.accept(line);
+      accept(current, line);
     }
     if (current != null && current.keep()) {
       result.put(current.cpu, current.build());
@@ -65,86 +64,29 @@ final class RegexInfoRegistersParser {
     }
   }
 
-  private static final class Builder {
-    final int cpu;
-    boolean seen;
-    long ip = -1;
-    int cs = -1;
-    long csBase = -1;
-    long eflags = -1;
-    boolean halted;
-    boolean smm;
-    long cr0 = -1;
-    long cr3 = -1;
-    long cr4 = -1;
-    long efer = -1;
-    boolean cs64;
-
-    Builder(int cpu) {
-      this.cpu = cpu;
-    }
-
-    boolean keep() {
-      return seen && cpu >= 0;
-    }
-
-    void accept(String line) {
-      Matcher segment = SEGMENT.matcher(line);
-      if (segment.find()) {
-        if (segment.group(1).equals("CS")) {
-          try {
-            long selector = hex(segment.group(2));
-            long base = hex(segment.group(3));
-            cs = (int) selector;
-            csBase = base;
-            cs64 = line.contains("CS64");
-            seen = true;
-          } catch (NumberFormatException e) {
-            // wider than 64 bits (found by InfoRegistersFuzzTest): no CS from this line
-          }
-        }
-        return;
-      }
-      Matcher field = FIELD.matcher(line);
-      while (field.find()) {
-        String name = field.group(1);
-        long value;
+  private static void accept(DumpSection section, String line) {
+    Matcher segment = SEGMENT.matcher(line);
+    if (segment.find()) {
+      if (segment.group(1).equals("CS")) {
         try {
-          value = hex(field.group(2));
+          section.codeSegment(hex(segment.group(2)), hex(segment.group(3)), line.contains("CS64"));
         } catch (NumberFormatException e) {
-          continue; // e.g. a 128-bit register: not needed
-        }
-        switch (name) {
-          case "EIP", "RIP" -> {
-            ip = value;
-            seen = true;
-          }
-          case "EFL", "RFL" -> eflags = value;
-          case "HLT" -> halted = value != 0;
-          case "SMM" -> smm = value != 0;
-          case "CR0" -> cr0 = value;
-          case "CR3" -> cr3 = value;
-          case "CR4" -> cr4 = value;
-          case "EFER" -> efer = value;
-          default -> {}
+          // wider than 64 bits
         }
       }
+      return;
     }
-
-    X86Registers build() {
-      CpuMode mode;
-      if (efer >= 0 && (efer & (1L << 10)) != 0 || cs64) {
-        mode = CpuMode.LONG; // EFER.LMA
-      } else if (cr0 >= 0) {
-        mode = (cr0 & 1) != 0 ? CpuMode.PROTECTED : CpuMode.REAL;
-      } else {
-        mode = CpuMode.UNKNOWN;
+    Matcher field = FIELD.matcher(line);
+    while (field.find()) {
+      try {
+        section.field(field.group(1), hex(field.group(2)));
+      } catch (NumberFormatException e) {
+        // e.g. a 128-bit register: not needed
       }
-      return new X86Registers(cpu, ip, cs, csBase, eflags, halted, smm, mode, cr0, cr3, cr4);
     }
+  }
 
-    private static long hex(String s) {
-      return Long.parseUnsignedLong(s, 16);
-    }
+  private static long hex(String s) {
+    return Long.parseUnsignedLong(s, 16);
   }
 }
