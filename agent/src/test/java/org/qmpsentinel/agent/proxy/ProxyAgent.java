@@ -53,7 +53,8 @@ final class ProxyAgent implements AutoCloseable {
             d.confirmAfter(),
             d.fixedQemu(),
             d.monitorTimeoutsToSuspect(),
-            d.baselineGrace());
+            d.baselineGrace(),
+            d.firmwareStallAfter());
     SupervisorSettings supervisor =
         SupervisorSettings.defaults().withDetector(detector).withRequestOob(oob);
     VmRegistry[] holder = new VmRegistry[1];

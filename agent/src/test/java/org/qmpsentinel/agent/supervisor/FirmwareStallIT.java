@@ -69,15 +69,15 @@ class FirmwareStallIT {
     DetectorSettings detector = d.detector();
     return d.withDetector(
             new DetectorSettings(
-                    detector.startupSettle(),
-                    Duration.ofSeconds(1), // sync-min-interval: one register read a second
-                    detector.kickMinInterval(),
-                    detector.suspectAfter(),
-                    detector.confirmAfter(),
-                    detector.fixedQemu(),
-                    detector.monitorTimeoutsToSuspect(),
-                    detector.baselineGrace())
-                .withFirmwareStallAfter(THRESHOLD))
+                detector.startupSettle(),
+                Duration.ofSeconds(1), // sync-min-interval: one register read a second
+                detector.kickMinInterval(),
+                detector.suspectAfter(),
+                detector.confirmAfter(),
+                detector.fixedQemu(),
+                detector.monitorTimeoutsToSuspect(),
+                detector.baselineGrace(),
+                THRESHOLD))
         .withRegisters(new RegisterSettings(true, Duration.ofSeconds(1), List.of()));
   }
 

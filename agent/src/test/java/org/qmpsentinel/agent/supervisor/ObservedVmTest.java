@@ -73,7 +73,8 @@ class ObservedVmTest {
             Duration.ofSeconds(2),
             List.of(),
             d.monitorTimeoutsToSuspect(),
-            d.baselineGrace());
+            d.baselineGrace(),
+            d.firmwareStallAfter());
     vm =
         ObservedVm.start(
             new DomainObserver.Domain("uuid-1", "dom-1", 7, "7.2.22"),

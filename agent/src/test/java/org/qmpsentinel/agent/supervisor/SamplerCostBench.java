@@ -141,7 +141,8 @@ class SamplerCostBench {
                     d.confirmAfter(),
                     d.fixedQemu(),
                     d.monitorTimeoutsToSuspect(),
-                    d.baselineGrace()))
+                    d.baselineGrace(),
+                    d.firmwareStallAfter()))
             .withRegisters(registers);
     AtomicLong samples = new AtomicLong();
     try (VmSupervisor s =
