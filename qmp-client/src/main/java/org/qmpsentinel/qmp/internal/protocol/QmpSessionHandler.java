@@ -114,14 +114,7 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
       boolean oob,
       Duration timeout,
       ReplyHandler reply) {
-    if (state != State.READY) {
-      reply.onFailure(
-          new QmpConnectionClosedException(
-              "cannot send " + name + ": session is " + state, failure));
-    } else if (oob && !oobEnabled) {
-      reply.onFailure(
-          new QmpProtocolException("cannot send " + name + " out-of-band: oob not negotiated"));
-    } else {
+    if (canSend(name, oob, reply)) {
       commands.send(id, name, arguments, oob, timeout, reply);
     }
   }
@@ -135,16 +128,25 @@ public final class QmpSessionHandler extends ChannelInboundHandlerAdapter {
     boolean oob = command.has("exec-oob");
     String name = command.path(oob ? "exec-oob" : "execute").asString("");
     command.put("id", Long.toString(id));
+    if (canSend(name, oob, reply)) {
+      commands.send(id, name, command, timeout, reply);
+    }
+  }
+
+  /** Whether a command may go out now; if not, {@code reply} has been told why. */
+  private boolean canSend(String name, boolean oob, ReplyHandler reply) {
     if (state != State.READY) {
       reply.onFailure(
           new QmpConnectionClosedException(
               "cannot send " + name + ": session is " + state, failure));
-    } else if (oob && !oobEnabled) {
+      return false;
+    }
+    if (oob && !oobEnabled) {
       reply.onFailure(
           new QmpProtocolException("cannot send " + name + " out-of-band: oob not negotiated"));
-    } else {
-      commands.send(id, name, command, timeout, reply);
+      return false;
     }
+    return true;
   }
 
   /** The greeting exactly as the server sent it; {@code null} before it arrived. */
