@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.qmpsentinel.agent.discovery.libvirt.DomainObserver;
@@ -25,7 +23,6 @@ import org.qmpsentinel.hang.Observation.KvmCounters;
 import org.qmpsentinel.hang.Observation.LifecycleEvent;
 import org.qmpsentinel.hang.Observation.VcpuSample;
 import org.qmpsentinel.hang.ProcThreads;
-import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 
 /**
@@ -33,19 +30,7 @@ import org.qmpsentinel.qmp.QmpClient;
  * events — with the clock under the test's control: the detector sees them as it sees QMP polls.
  */
 class ObservedVmTest {
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-  private final Ticker ticker =
-      new Ticker() {
-        @Override
-        public long nanos() {
-          return nanos.get();
-        }
-
-        @Override
-        public Instant wallTime() {
-          return Instant.EPOCH.plusNanos(nanos.get());
-        }
-      };
+  private final ManualTicker ticker = new ManualTicker();
   private final ManualScheduler scheduler = new ManualScheduler();
   private final List<HangEvent> hangs = new CopyOnWriteArrayList<>();
   private final List<BaselineQuality> baselines = new CopyOnWriteArrayList<>();
@@ -97,13 +82,13 @@ class ObservedVmTest {
 
   /** One second later, a stuck-signature sample: the BSP's exits climb, the AP's stay put. */
   private void stuckSecond(long apExits) {
-    nanos.addAndGet(1_000_000_000L);
+    ticker.advance(Duration.ofSeconds(1));
     bspExits += 5_000;
     sample(Map.of(0, bspExits, 1, apExits));
   }
 
   private void sample(Map<Integer, Long> exits) {
-    long at = nanos.get();
+    long at = ticker.nanos();
     List<VcpuSample> vcpus = new ArrayList<>();
     exits.forEach(
         (cpu, n) ->
@@ -140,9 +125,9 @@ class ObservedVmTest {
 
     // libvirt's reboot event, then the poll the watcher makes at once: a TIMELY baseline, and the
     // AP that still has not moved is judged — and raised — again.
-    nanos.addAndGet(10_000_000);
-    vm.lifecycle(LifecycleEvent.RESET, nanos.get());
-    nanos.addAndGet(50_000_000);
+    ticker.advance(Duration.ofMillis(10));
+    vm.lifecycle(LifecycleEvent.RESET, ticker.nanos());
+    ticker.advance(Duration.ofMillis(50));
     bspExits += 100;
     sample(Map.of(0, bspExits, 1, 0L));
     await().untilAsserted(() -> assertThat(baselines).contains(BaselineQuality.TIMELY));
@@ -163,10 +148,10 @@ class ObservedVmTest {
   void aSampleSentBeforeTheResetIsNotTheNewBootsBaseline() {
     watch();
     stuckSecond(0);
-    long sentBeforeReset = nanos.get() + 1;
-    nanos.addAndGet(100_000_000);
-    vm.lifecycle(LifecycleEvent.RESET, nanos.get());
-    nanos.addAndGet(100_000_000);
+    long sentBeforeReset = ticker.nanos() + 1;
+    ticker.advance(Duration.ofMillis(100));
+    vm.lifecycle(LifecycleEvent.RESET, ticker.nanos());
+    ticker.advance(Duration.ofMillis(100));
     // A reply to a read sent before the event: ignored, the baseline stays pending.
     List<VcpuSample> vcpus =
         List.of(
@@ -180,7 +165,7 @@ class ObservedVmTest {
                 7,
                 OptionalLong.empty(),
                 Optional.of(new KvmCounters(Map.of("exits", 0L, "halt_exits", 0L)))));
-    vm.sampled(new DomainSample(sentBeforeReset, nanos.get(), true, "running", vcpus, true));
+    vm.sampled(new DomainSample(sentBeforeReset, ticker.nanos(), true, "running", vcpus, true));
     await()
         .untilAsserted(
             () -> assertThat(vm.snapshot().baseline()).isEqualTo(BaselineQuality.PENDING));
@@ -191,8 +176,9 @@ class ObservedVmTest {
   void aPausedRunStateIsReportedAndAnIoErrorPauseRaisesUnexpectedPause() {
     watch();
     stuckSecond(0);
-    nanos.addAndGet(1_000_000_000L);
-    vm.sampled(new DomainSample(nanos.get() - 1, nanos.get(), false, "io-error", List.of(), false));
+    ticker.advance(Duration.ofSeconds(1));
+    vm.sampled(
+        new DomainSample(ticker.nanos() - 1, ticker.nanos(), false, "io-error", List.of(), false));
     await()
         .untilAsserted(
             () ->

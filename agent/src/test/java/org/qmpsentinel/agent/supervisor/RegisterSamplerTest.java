@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +17,6 @@ import org.qmpsentinel.agent.discovery.DiscoveredVm;
 import org.qmpsentinel.hang.IntrusionDecision;
 import org.qmpsentinel.hang.Phase;
 import org.qmpsentinel.hang.ProcThreads;
-import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.hang.X86Registers.CpuMode;
 import org.qmpsentinel.qmp.QmpClient;
 import tools.jackson.databind.JsonNode;
@@ -48,19 +45,7 @@ class RegisterSamplerTest {
       """;
 
   private final ManualScheduler scheduler = new ManualScheduler();
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-  private final Ticker ticker =
-      new Ticker() {
-        @Override
-        public long nanos() {
-          return nanos.get();
-        }
-
-        @Override
-        public Instant wallTime() {
-          return Instant.EPOCH.plusNanos(nanos.get());
-        }
-      };
+  private final ManualTicker ticker = new ManualTicker();
   private final List<String> decisions = new CopyOnWriteArrayList<>();
   private QmpClient client;
   private ScriptedMonitor monitor;
@@ -111,7 +96,7 @@ class RegisterSamplerTest {
     assertThat(sample.registers().linearIp()).isEqualTo(0xfe05bL);
 
     // Past the policy's rate limit, the next read in STARTUP is the BSP again, never the AP.
-    nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+    ticker.advance(Duration.ofSeconds(11));
     JsonNode again = fireUntilRegisterRead(new long[] {30, 7});
     assertThat(again.path("arguments").path("cpu-index").asInt()).isZero();
     assertThat(decisions).containsOnly("bsp_only");
@@ -119,12 +104,12 @@ class RegisterSamplerTest {
 
   @Test
   void inSteadyTheVcpusTakeTurns() throws Exception {
-    nanos.addAndGet(Duration.ofSeconds(61).toNanos()); // startup-settle passed: STEADY
+    ticker.advance(Duration.ofSeconds(61)); // startup-settle passed: STEADY
     JsonNode first = fireUntilRegisterRead(new long[] {20, 6});
     await().until(() -> supervisor.snapshot().phase() == Phase.STEADY);
     monitor.reply(first, quoted(LONG_MODE_DUMP));
     await().until(() -> supervisor.snapshot().registers().size() == 1); // no read in flight
-    nanos.addAndGet(Duration.ofSeconds(11).toNanos());
+    ticker.advance(Duration.ofSeconds(11));
     JsonNode second = fireUntilRegisterRead(new long[] {30, 7});
     monitor.reply(second, quoted(LONG_MODE_DUMP));
     assertThat(

@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +16,6 @@ import org.qmpsentinel.hang.HangEvent;
 import org.qmpsentinel.hang.HangKind;
 import org.qmpsentinel.hang.HangState;
 import org.qmpsentinel.hang.ProcThreads;
-import org.qmpsentinel.hang.Ticker;
 import org.qmpsentinel.qmp.QmpClient;
 import tools.jackson.databind.JsonNode;
 
@@ -28,19 +25,7 @@ import tools.jackson.databind.JsonNode;
  */
 class VmPipelineTest {
   private final ManualScheduler scheduler = new ManualScheduler();
-  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-  private final Ticker ticker =
-      new Ticker() {
-        @Override
-        public long nanos() {
-          return nanos.get();
-        }
-
-        @Override
-        public Instant wallTime() {
-          return Instant.EPOCH.plusNanos(nanos.get());
-        }
-      };
+  private final ManualTicker ticker = new ManualTicker();
   private QmpClient client;
   private ScriptedMonitor monitor;
 
@@ -135,14 +120,14 @@ class VmPipelineTest {
     JsonNode cpus = monitor.expect("query-cpus-fast");
     JsonNode stats = monitor.expect("query-stats");
 
-    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    ticker.advance(Duration.ofSeconds(1));
     scheduler.fireAll(); // the tick finds the first poll unanswered: it sends nothing
     monitor.status(status, true);
     monitor.cpus(cpus, 2);
     monitor.stats(stats, new long[] {10, 0}, new long[] {0, 0});
     await().until(() -> supervisor.snapshot().vcpus().size() == 2);
 
-    nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+    ticker.advance(Duration.ofSeconds(1));
     scheduler.fireAll();
     JsonNode next = monitor.expect("query-status");
     monitor.status(next, true);
